@@ -1,0 +1,21 @@
+/* fwvet — firmware evaluation library.  The one header users include. */
+#ifndef FWVET_H
+#define FWVET_H
+
+#include "status.h"
+#include "finding.h"
+#include "vfs.h"
+#include "extract.h"
+#include "report.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Library version, "MAJOR.MINOR.PATCH". */
+const char *fwvet_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,44 @@
+/* fwvet — writing results for people and programs. */
+#ifndef FWVET_REPORT_H
+#define FWVET_REPORT_H
+
+#include <stdio.h>
+
+#include "vfs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum fwvet_report_format {
+  FWVET_REPORT_TEXT = 0,
+  FWVET_REPORT_JSON,
+} fwvet_report_format;
+
+/* Parses "text" / "json"; returns -1 for anything else. */
+int fwvet_report_format_parse(const char *name);
+
+typedef struct fwvet_report_options {
+  fwvet_report_format format;
+  int color;             /* ANSI colour in text output */
+  fwvet_severity min_severity; /* findings below this are not printed */
+} fwvet_report_options;
+
+/* The unpacked tree: text, one line per node, or JSON {"tool", "input",
+ * "files", "findings"}.  FWVET_EIO when writing to `out` fails. */
+fwvet_status fwvet_report_ls(const fwvet_vfs *vfs,
+                             const fwvet_report_options *opt, FILE *out);
+
+/* The evaluation of an input in the shape of the scan JSON contract
+ * (tool, input, files, components, census, vulnerabilities, findings,
+ * engineering, summary), or a text summary followed by the details. */
+fwvet_status fwvet_report_scan(const fwvet_vfs *vfs,
+                               const fwvet_report_options *opt, FILE *out);
+
+/* Counts findings at or above `sev`. */
+size_t fwvet_vfs_findings_at_least(const fwvet_vfs *vfs, fwvet_severity sev);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

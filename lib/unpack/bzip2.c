@@ -1,0 +1,11 @@
+/* bzip2: not implemented yet (placeholder so the registry links). */
+#include "unpack/format.h"
+
+static fwvet_status bzip2_unpack(fwvet_uctx *u, const uint8_t *data,
+                                  size_t len, size_t *consumed) {
+  return FWVET_ENOTFOUND;
+}
+
+const fwvet_format fwvet_format_bzip2 = {
+    "bzip2", {{"BZh", 3, 0}, {NULL, 0, 0}}, 0,
+    bzip2_unpack};

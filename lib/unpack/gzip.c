@@ -1,0 +1,11 @@
+/* gzip: not implemented yet (placeholder so the registry links). */
+#include "unpack/format.h"
+
+static fwvet_status gzip_unpack(fwvet_uctx *u, const uint8_t *data,
+                                  size_t len, size_t *consumed) {
+  return FWVET_ENOTFOUND;
+}
+
+const fwvet_format fwvet_format_gzip = {
+    "gzip", {{"\x1f\x8b\x08", 3, 0}, {NULL, 0, 0}}, 0,
+    gzip_unpack};

@@ -1,0 +1,11 @@
+/* zlib: not implemented yet (placeholder so the registry links). */
+#include "unpack/format.h"
+
+static fwvet_status zlib_unpack(fwvet_uctx *u, const uint8_t *data,
+                                  size_t len, size_t *consumed) {
+  return FWVET_ENOTFOUND;
+}
+
+const fwvet_format fwvet_format_zlib = {
+    "zlib", {{"\x78\x9c", 2, 0}, {NULL, 0, 0}}, 0,
+    zlib_unpack};
