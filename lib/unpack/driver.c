@@ -190,7 +190,9 @@ static fwvet_status try_format(fwvet_run *run, fwvet_node *n,
     *consumed = used;
   }
   fwvet_uctx_discard(&u);
-  return st;
+  /* Only running out of memory stops the run; anything else a reader
+   * returns means "not this format here". */
+  return st == FWVET_ENOMEM ? st : FWVET_OK;
 }
 
 static fwvet_status carve(fwvet_run *run, fwvet_node *n, int probe_only) {

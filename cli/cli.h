@@ -1,0 +1,44 @@
+/* Shared pieces of the fwvet commands. */
+#ifndef FWVET_CLI_H
+#define FWVET_CLI_H
+
+#include <fwvet/fwvet.h>
+#include <stdio.h>
+
+enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+
+/* Options every unpacking command takes. */
+typedef struct cli_opts {
+  fwvet_open_options open;
+  fwvet_report_options report;
+  const char *output;   /* -o FILE, or NULL for stdout */
+  const char *dir;      /* -C DIR (extract) */
+  int fail_on;          /* severity, or -1 */
+  int color_forced;
+} cli_opts;
+
+/* Parses argv for `cmd`; returns the index of the first operand, or -1
+ * after printing a usage error (exit 2), or -2 after printing help (exit
+ * 0).  `usage` is the command's help text. */
+int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
+              cli_opts *o);
+
+/* Prints "fwvet: <what>: <why>" to stderr. */
+void cli_error(const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Opens an input, printing the error; NULL on failure. */
+fwvet_vfs *cli_open(const char *path, const fwvet_open_options *opt);
+
+/* Opens -o FILE or stdout; NULL after printing an error. */
+FILE *cli_output(const cli_opts *o);
+/* Closes what cli_output opened; non-zero (after printing) on error. */
+int cli_close_output(const cli_opts *o, FILE *f);
+
+extern const char cli_limits_help[];
+
+int cmd_ls(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+
+#endif

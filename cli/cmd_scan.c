@@ -1,0 +1,59 @@
+/* fwvet scan: evaluate images and report. */
+#include <stdio.h>
+
+#include "cli.h"
+
+static const char usage_head[] =
+    "usage: fwvet scan [options] IMAGE|DIR...\n"
+    "\n"
+    "Unpack each input recursively and report what was found: the tree,\n"
+    "containers and streams, and findings.\n"
+    "\n"
+    "  -f, --format text|json  output format (default text); several inputs\n"
+    "                          with json give an array of reports\n"
+    "  -o, --output FILE       write the report to FILE\n"
+    "  -j, --jobs N            worker threads (default: all cores)\n"
+    "  --fail-on SEVERITY      exit 1 when a finding is at or above SEVERITY\n"
+    "                          (info, low, medium, high, critical)\n"
+    "  --color, --no-color     colour in text output\n";
+
+int cmd_scan(int argc, char **argv) {
+  char usage[4096];
+  snprintf(usage, sizeof usage, "%s%s", usage_head, cli_limits_help);
+  cli_opts o;
+  int i = cli_parse("scan", usage, argc, argv, &o);
+  if (i == -2)
+    return 0;
+  if (i < 0)
+    return EXIT_USAGE;
+  if (i >= argc) {
+    cli_error("scan", "expected at least one IMAGE or DIR");
+    return EXIT_USAGE;
+  }
+  FILE *out = cli_output(&o);
+  if (!out)
+    return EXIT_USAGE;
+  int rc = 0, many = argc - i > 1;
+  int json = o.report.format == FWVET_REPORT_JSON;
+  if (many && json)
+    fputs("[\n", out);
+  for (int k = i; k < argc; k++) {
+    fwvet_vfs *vfs = cli_open(argv[k], &o.open);
+    if (!vfs) {
+      rc = EXIT_INPUT;
+      continue;
+    }
+    if (many && k > i)
+      fputs(json ? ",\n" : "\n", out);
+    fwvet_report_scan(vfs, &o.report, out);
+    if (o.fail_on >= 0 && rc == 0 &&
+        fwvet_vfs_findings_at_least(vfs, (fwvet_severity)o.fail_on))
+      rc = EXIT_FINDINGS;
+    fwvet_vfs_destroy(vfs);
+  }
+  if (many && json)
+    fputs("]\n", out);
+  if (cli_close_output(&o, out))
+    rc = EXIT_INPUT;
+  return rc;
+}

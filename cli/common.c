@@ -1,0 +1,195 @@
+/* Option parsing, errors and output files shared by the commands. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char cli_limits_help[] =
+    "Limits (each reported as an unpack.limit finding when hit):\n"
+    "  --max-depth N      nested containers (default 16)\n"
+    "  --max-total SIZE   all decoded bytes (default 4G)\n"
+    "  --max-file SIZE    one decoded file or stream (default 1G)\n"
+    "  --max-ratio N      output:input of one stream (default 1000)\n"
+    "  --max-nodes N      nodes in the tree (default 1000000)\n"
+    "  --max-seconds S    CPU seconds per stream (default 60)\n"
+    "SIZE takes a K, M or G suffix (powers of 1024).\n";
+
+void cli_error(const char *what, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "fwvet: %s: ", what);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+static int parse_u64(const char *s, int suffixes, uint64_t *out) {
+  char *end;
+  errno = 0;
+  if (!*s || *s == '-')
+    return -1;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s)
+    return -1;
+  unsigned shift = 0;
+  if (suffixes && *end) {
+    switch (*end) {
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    default: return -1;
+    }
+    end++;
+  }
+  if (*end || v == 0 || v > (UINT64_MAX >> shift))
+    return -1;
+  *out = (uint64_t)v << shift;
+  return 0;
+}
+
+enum {
+  OPT_MAX_DEPTH = 256, OPT_MAX_TOTAL, OPT_MAX_FILE, OPT_MAX_RATIO,
+  OPT_MAX_NODES, OPT_MAX_SECONDS, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR,
+};
+
+int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
+              cli_opts *o) {
+  static const struct option longopts[] = {
+      {"help", no_argument, NULL, 'h'},
+      {"format", required_argument, NULL, 'f'},
+      {"output", required_argument, NULL, 'o'},
+      {"jobs", required_argument, NULL, 'j'},
+      {"directory", required_argument, NULL, 'C'},
+      {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+      {"max-total", required_argument, NULL, OPT_MAX_TOTAL},
+      {"max-file", required_argument, NULL, OPT_MAX_FILE},
+      {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+      {"max-nodes", required_argument, NULL, OPT_MAX_NODES},
+      {"max-seconds", required_argument, NULL, OPT_MAX_SECONDS},
+      {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+      {"color", no_argument, NULL, OPT_COLOR},
+      {"no-color", no_argument, NULL, OPT_NO_COLOR},
+      {NULL, 0, NULL, 0}};
+  memset(o, 0, sizeof *o);
+  fwvet_open_options_init(&o->open);
+  o->fail_on = -1;
+  int color = -1;
+  uint64_t v;
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "+hf:o:j:C:", longopts, NULL)) != -1) {
+    const char *arg = optarg;
+    switch (c) {
+    case 'h':
+      fputs(usage, stdout);
+      return -2;
+    case 'f': {
+      int f = fwvet_report_format_parse(arg);
+      if (f < 0)
+        goto bad_value;
+      o->report.format = (fwvet_report_format)f;
+      break;
+    }
+    case 'o': o->output = arg; break;
+    case 'C': o->dir = arg; break;
+    case 'j':
+      if (parse_u64(arg, 0, &v) || v > 256)
+        goto bad_value;
+      o->open.jobs = (unsigned)v;
+      break;
+    case OPT_MAX_DEPTH:
+      if (parse_u64(arg, 0, &v) || v > 1000)
+        goto bad_value;
+      o->open.limits.max_depth = (unsigned)v;
+      break;
+    case OPT_MAX_TOTAL:
+      if (parse_u64(arg, 1, &v))
+        goto bad_value;
+      o->open.limits.max_total_bytes = v;
+      break;
+    case OPT_MAX_FILE:
+      if (parse_u64(arg, 1, &v))
+        goto bad_value;
+      o->open.limits.max_file_bytes = v;
+      break;
+    case OPT_MAX_RATIO:
+      if (parse_u64(arg, 0, &v))
+        goto bad_value;
+      o->open.limits.max_ratio = v;
+      break;
+    case OPT_MAX_NODES:
+      if (parse_u64(arg, 0, &v))
+        goto bad_value;
+      o->open.limits.max_nodes = v;
+      break;
+    case OPT_MAX_SECONDS: {
+      char *end;
+      double d = strtod(arg, &end);
+      if (end == arg || *end || !(d > 0) || d > 1e6)
+        goto bad_value;
+      o->open.limits.max_stream_seconds = d;
+      break;
+    }
+    case OPT_FAIL_ON:
+      if ((o->fail_on = fwvet_severity_parse(arg)) < 0)
+        goto bad_value;
+      break;
+    case OPT_COLOR: color = 1; break;
+    case OPT_NO_COLOR: color = 0; break;
+    case ':':
+      cli_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+      goto usage;
+    default:
+      cli_error(cmd, "unknown option '%s'", argv[optind - 1]);
+      goto usage;
+    }
+    continue;
+  bad_value:
+    cli_error(cmd, "invalid value '%s' for option '%s'", arg,
+              argv[optind - 1]);
+    goto usage;
+  }
+  if (color < 0)
+    color = !getenv("NO_COLOR") && !o->output && isatty(STDOUT_FILENO);
+  o->report.color = color;
+  return optind;
+usage:
+  fprintf(stderr, "Try 'fwvet %s --help'.\n", cmd);
+  return -1;
+}
+
+fwvet_vfs *cli_open(const char *path, const fwvet_open_options *opt) {
+  fwvet_vfs *vfs = NULL;
+  fwvet_status st = fwvet_vfs_open(path, opt, &vfs);
+  if (st == FWVET_EIO)
+    cli_error(path, "%s", strerror(errno));
+  else if (st)
+    cli_error(path, "%s", fwvet_strerror(st));
+  return st ? NULL : vfs;
+}
+
+FILE *cli_output(const cli_opts *o) {
+  if (!o->output || !strcmp(o->output, "-"))
+    return stdout;
+  FILE *f = fopen(o->output, "w");
+  if (!f)
+    cli_error(o->output, "%s", strerror(errno));
+  return f;
+}
+
+int cli_close_output(const cli_opts *o, FILE *f) {
+  int bad = ferror(f);
+  if (f == stdout)
+    bad |= fflush(f);
+  else
+    bad |= fclose(f);
+  if (bad)
+    cli_error(o->output ? o->output : "stdout", "write failed: %s",
+              strerror(errno));
+  return bad;
+}

@@ -1,0 +1,23 @@
+/* JSON helpers shared by the report writers (internal). */
+#ifndef FWVET_REPORT_JSON_UTIL_H
+#define FWVET_REPORT_JSON_UTIL_H
+
+#include <jansson.h>
+
+#include "fwvet/vfs.h"
+
+/* A JSON string from bytes that may not be UTF-8: invalid bytes become
+ * the text "\xNN" so nothing is lost or rejected.  NULL gives JSON null. */
+json_t *fwvet_json_str(const char *s);
+json_t *fwvet_json_node(const fwvet_node *n);
+json_t *fwvet_json_finding(const fwvet_finding *f);
+json_t *fwvet_json_tool(void);
+json_t *fwvet_json_input(const fwvet_vfs *vfs);
+/* Appends `obj` to `arr` / sets a key, stealing the reference; returns -1
+ * when `obj` is NULL (out of memory). */
+int fwvet_json_push(json_t *arr, json_t *obj);
+int fwvet_json_set(json_t *o, const char *key, json_t *v);
+/* Writes `root` and a newline; FWVET_EIO on a write error. */
+fwvet_status fwvet_json_write(json_t *root, FILE *out);
+
+#endif

@@ -1,0 +1,225 @@
+/* The ls and scan reports, in text and JSON. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fwvet/fwvet.h"
+#include "report/json_util.h"
+
+int fwvet_report_format_parse(const char *name) {
+  if (!strcmp(name, "text"))
+    return FWVET_REPORT_TEXT;
+  if (!strcmp(name, "json"))
+    return FWVET_REPORT_JSON;
+  return -1;
+}
+
+size_t fwvet_vfs_findings_at_least(const fwvet_vfs *vfs, fwvet_severity sev) {
+  size_t n = 0;
+  for (size_t i = 0; i < fwvet_vfs_finding_count(vfs); i++)
+    if (fwvet_vfs_finding(vfs, i)->severity >= sev)
+      n++;
+  return n;
+}
+
+/* Writes `s` with control bytes escaped so one node stays on one line. */
+static void put_escaped(FILE *out, const char *s) {
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7f)
+      fprintf(out, "\\x%02x", c);
+    else
+      fputc(c, out);
+  }
+}
+
+static void mode_string(const fwvet_node *n, char out[11]) {
+  static const char kinds[] = "-dlcbps?";
+  fwvet_kind k = fwvet_node_kind(n);
+  uint32_t m = fwvet_node_mode(n);
+  out[0] = k == FWVET_KIND_CONTAINER ? 'C' : kinds[k];
+  const char *rwx = "rwxrwxrwx";
+  for (int i = 0; i < 9; i++)
+    out[1 + i] = (m & (0400u >> i)) ? rwx[i] : '-';
+  if (m & S_ISUID)
+    out[3] = (m & 0100) ? 's' : 'S';
+  if (m & S_ISGID)
+    out[6] = (m & 0010) ? 's' : 'S';
+  if (m & S_ISVTX)
+    out[9] = (m & 0001) ? 't' : 'T';
+  out[10] = '\0';
+}
+
+static json_t *json_files(const fwvet_vfs *vfs) {
+  json_t *files = json_array();
+  for (size_t i = 0; files && i < fwvet_vfs_count(vfs); i++)
+    if (fwvet_json_push(files, fwvet_json_node(fwvet_vfs_node(vfs, i)))) {
+      json_decref(files);
+      return NULL;
+    }
+  return files;
+}
+
+static json_t *json_findings(const fwvet_vfs *vfs, fwvet_severity min) {
+  json_t *arr = json_array();
+  for (size_t i = 0; arr && i < fwvet_vfs_finding_count(vfs); i++) {
+    const fwvet_finding *f = fwvet_vfs_finding(vfs, i);
+    if (f->severity >= min && fwvet_json_push(arr, fwvet_json_finding(f))) {
+      json_decref(arr);
+      return NULL;
+    }
+  }
+  return arr;
+}
+
+static void text_findings(const fwvet_vfs *vfs, fwvet_severity min, int color,
+                          FILE *out) {
+  static const char *const colors[] = {"", "\033[36m", "\033[33m",
+                                       "\033[31m", "\033[1;31m"};
+  for (size_t i = 0; i < fwvet_vfs_finding_count(vfs); i++) {
+    const fwvet_finding *f = fwvet_vfs_finding(vfs, i);
+    if (f->severity < min)
+      continue;
+    fprintf(out, "%s%-8s%s %s  ", color ? colors[f->severity] : "",
+            fwvet_severity_name(f->severity), color ? "\033[0m" : "",
+            f->rule);
+    put_escaped(out, f->path);
+    if (f->offset != FWVET_NO_OFFSET)
+      fprintf(out, " @0x%llx", (unsigned long long)f->offset);
+    fputs("\n         ", out);
+    put_escaped(out, f->message);
+    fputc('\n', out);
+  }
+}
+
+fwvet_status fwvet_report_ls(const fwvet_vfs *vfs,
+                             const fwvet_report_options *opt, FILE *out) {
+  if (opt->format == FWVET_REPORT_JSON) {
+    json_t *root = json_object();
+    fwvet_status st = FWVET_ENOMEM;
+    if (root && !fwvet_json_set(root, "tool", fwvet_json_tool()) &&
+        !fwvet_json_set(root, "input", fwvet_json_input(vfs)) &&
+        !fwvet_json_set(root, "files", json_files(vfs)) &&
+        !fwvet_json_set(root, "findings", json_findings(vfs, 0)))
+      st = fwvet_json_write(root, out);
+    json_decref(root);
+    return st;
+  }
+  for (size_t i = 0; i < fwvet_vfs_count(vfs); i++) {
+    const fwvet_node *n = fwvet_vfs_node(vfs, i);
+    char mode[11];
+    mode_string(n, mode);
+    fprintf(out, "%s %12llu %-10s ", mode,
+            (unsigned long long)fwvet_node_size(n), fwvet_node_type(n));
+    put_escaped(out, fwvet_node_path(n));
+    if (fwvet_node_link(n)) {
+      fputs(" -> ", out);
+      put_escaped(out, fwvet_node_link(n));
+    }
+    fputc('\n', out);
+  }
+  if (fwvet_vfs_finding_count(vfs)) {
+    fputs("\nfindings while unpacking:\n", out);
+    text_findings(vfs, 0, opt->color, out);
+  }
+  return ferror(out) ? FWVET_EIO : FWVET_OK;
+}
+
+typedef struct counts {
+  size_t kinds[8];
+  uint64_t bytes;
+  size_t sev[5];
+} counts;
+
+static void count(const fwvet_vfs *vfs, counts *c) {
+  memset(c, 0, sizeof *c);
+  for (size_t i = 0; i < fwvet_vfs_count(vfs); i++) {
+    const fwvet_node *n = fwvet_vfs_node(vfs, i);
+    c->kinds[fwvet_node_kind(n)]++;
+    if (fwvet_node_kind(n) == FWVET_KIND_FILE)
+      c->bytes += fwvet_node_size(n);
+  }
+  for (size_t i = 0; i < fwvet_vfs_finding_count(vfs); i++)
+    c->sev[fwvet_vfs_finding(vfs, i)->severity]++;
+}
+
+static json_t *json_summary(const counts *c) {
+  json_t *sev = json_object();
+  for (int s = FWVET_SEV_CRITICAL; sev && s >= FWVET_SEV_INFO; s--)
+    json_object_set_new(sev, fwvet_severity_name(s),
+                        json_integer((json_int_t)c->sev[s]));
+  json_t *kinds = json_object();
+  for (int k = 0; kinds && k < 8; k++)
+    json_object_set_new(kinds, fwvet_kind_name(k),
+                        json_integer((json_int_t)c->kinds[k]));
+  return json_pack("{s:o*,s:o*,s:I}", "findings", sev, "nodes", kinds,
+                   "file_bytes", (json_int_t)c->bytes);
+}
+
+static fwvet_status scan_json(const fwvet_vfs *vfs,
+                              const fwvet_report_options *opt, FILE *out) {
+  counts c;
+  count(vfs, &c);
+  json_t *root = json_object();
+  fwvet_status st = FWVET_ENOMEM;
+  if (root && !fwvet_json_set(root, "tool", fwvet_json_tool()) &&
+      !fwvet_json_set(root, "input", fwvet_json_input(vfs)) &&
+      !fwvet_json_set(root, "files", json_files(vfs)) &&
+      !fwvet_json_set(root, "components", json_array()) &&
+      !fwvet_json_set(root, "census", json_array()) &&
+      !fwvet_json_set(root, "vulnerabilities", json_array()) &&
+      !fwvet_json_set(root, "findings",
+                      json_findings(vfs, opt->min_severity)) &&
+      !fwvet_json_set(root, "engineering",
+                      json_pack("{s:[]}", "families")) &&
+      !fwvet_json_set(root, "summary", json_summary(&c)))
+    st = fwvet_json_write(root, out);
+  json_decref(root);
+  return st;
+}
+
+fwvet_status fwvet_report_scan(const fwvet_vfs *vfs,
+                               const fwvet_report_options *opt, FILE *out) {
+  if (opt->format == FWVET_REPORT_JSON)
+    return scan_json(vfs, opt, out);
+  counts c;
+  count(vfs, &c);
+  fputs("input    ", out);
+  put_escaped(out, fwvet_vfs_input_path(vfs));
+  fprintf(out, "\nsize     %llu bytes\nsha256   %s\n",
+          (unsigned long long)fwvet_vfs_input_size(vfs),
+          *fwvet_vfs_input_sha256(vfs) ? fwvet_vfs_input_sha256(vfs) : "-");
+  fprintf(out,
+          "unpacked %zu files (%llu bytes), %zu directories, %zu symlinks, "
+          "%zu devices/fifos/sockets, %zu containers\n",
+          c.kinds[FWVET_KIND_FILE], (unsigned long long)c.bytes,
+          c.kinds[FWVET_KIND_DIR], c.kinds[FWVET_KIND_SYMLINK],
+          c.kinds[FWVET_KIND_CHARDEV] + c.kinds[FWVET_KIND_BLOCKDEV] +
+              c.kinds[FWVET_KIND_FIFO] + c.kinds[FWVET_KIND_SOCKET],
+          c.kinds[FWVET_KIND_CONTAINER]);
+  fprintf(out, "findings %zu critical, %zu high, %zu medium, %zu low, "
+               "%zu info\n",
+          c.sev[4], c.sev[3], c.sev[2], c.sev[1], c.sev[0]);
+
+  fputs("\ncontainers and streams:\n", out);
+  for (size_t i = 0; i < fwvet_vfs_count(vfs); i++) {
+    const fwvet_node *n = fwvet_vfs_node(vfs, i);
+    int stream = fwvet_node_kind(n) == FWVET_KIND_FILE &&
+                 !*fwvet_node_fspath(n) && fwvet_node_parent(n);
+    if (fwvet_node_kind(n) != FWVET_KIND_CONTAINER && !stream)
+      continue;
+    fprintf(out, "  %-10s %12llu  ", fwvet_node_type(n),
+            (unsigned long long)fwvet_node_size(n));
+    put_escaped(out, fwvet_node_path(n));
+    if (fwvet_node_info(n)) {
+      fputs("\n             ", out);
+      put_escaped(out, fwvet_node_info(n));
+    }
+    fputc('\n', out);
+  }
+  fputs("\nfindings:\n", out);
+  if (fwvet_vfs_findings_at_least(vfs, opt->min_severity) == 0)
+    fputs("  none\n", out);
+  text_findings(vfs, opt->min_severity, opt->color, out);
+  return ferror(out) ? FWVET_EIO : FWVET_OK;
+}
