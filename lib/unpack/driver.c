@@ -281,7 +281,8 @@ static void process(fwvet_run *run, fwvet_node *n) {
   if (n->load)
     load_node(run, n);
   if (n->buf) {
-    fwvet_sha256_hex(n->data, n->len, n->sha256);
+    if (!n->sha256[0])
+      fwvet_sha256_hex(n->data, n->len, n->sha256);
     if (n->kind == FWVET_KIND_FILE) {
       n->type = fwvet_classify(n->data, n->len);
       if (n->len) {
@@ -409,7 +410,8 @@ static fwvet_status add_root(fwvet_run *run, const char *name, fwvet_buf *buf) {
     return FWVET_ENOMEM;
   }
   run->vfs->input_size = n->len;
-  fwvet_sha256_hex(n->data, n->len, run->vfs->input_sha256);
+  fwvet_sha256_hex(n->data, n->len, n->sha256);
+  memcpy(run->vfs->input_sha256, n->sha256, sizeof n->sha256);
   atomic_fetch_add(&run->nodes, 1);
   fwvet_status st = fwvet_vfs_add_node(run->vfs, n);
   return st ? st : fwvet_run_push(run, n);

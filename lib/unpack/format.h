@@ -57,6 +57,11 @@ typedef struct fwvet_entry {
   const char *info;     /* description (uImage header...), or NULL */
 } fwvet_entry;
 
+/* The fwvet_uctx_add* functions return FWVET_OK, FWVET_ENOMEM, or
+ * FWVET_ELIMIT once the reader has staged as many entries as the node
+ * limit allows (the limit finding is already recorded): stop adding then
+ * and return FWVET_OK with what was found. */
+
 /* An entry without content: directory, symlink, device, fifo, socket, or
  * a file whose content could not be decoded (set FWVET_NODE_TRUNCATED). */
 fwvet_status fwvet_uctx_add(fwvet_uctx *u, const fwvet_entry *e);

@@ -73,6 +73,17 @@ static fwvet_status stage(fwvet_uctx *u, const fwvet_entry *e, fwvet_buf *buf,
                           const uint8_t *data, size_t len, fwvet_load_fn load,
                           void *arg, void (*free_arg)(void *)) {
   staged s = {0};
+  if (u->nst >= u->run->opt.limits.max_nodes) {
+    if (!u->nodes_limited) {
+      u->nodes_limited = 1;
+      fwvet_uctx_limit(u, "nodes", "more than %llu entries; the rest are "
+                       "not listed", (unsigned long long)u->nst);
+    }
+    fwvet_buf_release(buf);
+    if (free_arg)
+      free_arg(arg);
+    return FWVET_ELIMIT;
+  }
   s.e = *e;
   s.buf = buf;
   s.data = data;
