@@ -151,7 +151,8 @@ fwvet_buf *fwvet_uctx_retain_input(fwvet_uctx *u) {
   return fwvet_buf_retain(u->buf);
 }
 
-static char *vformat(const char *fmt, va_list ap) {
+__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt,
+                                                         va_list ap) {
   char *s = NULL;
   if (vasprintf(&s, fmt, ap) < 0)
     return NULL;
@@ -169,9 +170,10 @@ void fwvet_uctx_info(fwvet_uctx *u, const char *fmt, ...) {
   }
 }
 
-static void stage_finding(fwvet_uctx *u, const char *rule, fwvet_severity sev,
-                          uint64_t offset, const char *evidence,
-                          const char *fmt, va_list ap) {
+__attribute__((format(printf, 6, 0))) static void
+stage_finding(fwvet_uctx *u, const char *rule, fwvet_severity sev,
+              uint64_t offset, const char *evidence, const char *fmt,
+              va_list ap) {
   char *msg = vformat(fmt, ap);
   char *ev = evidence ? strdup(evidence) : NULL;
   if (!msg || (evidence && !ev))
