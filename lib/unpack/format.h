@@ -102,7 +102,10 @@ fwvet_buf *fwvet_uctx_retain_input(fwvet_uctx *u);
 void fwvet_uctx_info(fwvet_uctx *u, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* An `unpack.corrupt` finding: `offset` is relative to the bytes handed to
+/* Findings.  Messages start with the format's name ("squashfs: ..."),
+ * are lower case and have no final period.
+ *
+ * An `unpack.corrupt` finding: `offset` is relative to the bytes handed to
  * the reader (the driver adds the candidate offset). */
 void fwvet_uctx_corrupt(fwvet_uctx *u, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

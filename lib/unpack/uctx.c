@@ -325,11 +325,8 @@ static void record_findings(fwvet_uctx *u) {
           asprintf(&msg, "%s (at 0x%llx of its container)", f->message,
                    (unsigned long long)f->offset) < 0)
         msg = NULL;
-    } else {
-      if (f->offset != FWVET_NO_OFFSET)
-        off = u->base + f->offset;
-      if (asprintf(&msg, "%s: %s", u->segment, f->message) < 0)
-        msg = NULL;
+    } else if (f->offset != FWVET_NO_OFFSET) {
+      off = u->base + f->offset;
     }
     fwvet_vfs_add_finding(vfs, f->rule, f->sev, u->parent->path,
                           u->parent->fspath, off, f->evidence,
