@@ -27,6 +27,9 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
 void cli_error(const char *what, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Prints why `path` could not be opened. */
+void cli_open_error(const char *path, fwvet_status st);
+
 /* Opens an input, printing the error; NULL on failure. */
 fwvet_vfs *cli_open(const char *path, const fwvet_open_options *opt);
 

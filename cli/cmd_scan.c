@@ -38,18 +38,23 @@ int cmd_scan(int argc, char **argv) {
   if (many && json)
     fputs("[\n", out);
   for (int k = i; k < argc; k++) {
-    fwvet_vfs *vfs = cli_open(argv[k], &o.open);
-    if (!vfs) {
+    fwvet_scan_options so;
+    fwvet_scan_options_init(&so);
+    so.open = o.open;
+    fwvet_scan *scan = NULL;
+    fwvet_status st = fwvet_scan_run(argv[k], &so, &scan);
+    if (st) {
+      cli_open_error(argv[k], st);
       rc = EXIT_INPUT;
       continue;
     }
     if (many && k > i)
       fputs(json ? ",\n" : "\n", out);
-    fwvet_report_scan(vfs, &o.report, out);
+    fwvet_report_scan(scan, &o.report, out);
     if (o.fail_on >= 0 && rc == 0 &&
-        fwvet_vfs_findings_at_least(vfs, (fwvet_severity)o.fail_on))
+        fwvet_scan_findings_at_least(scan, (fwvet_severity)o.fail_on))
       rc = EXIT_FINDINGS;
-    fwvet_vfs_destroy(vfs);
+    fwvet_scan_destroy(scan);
   }
   if (many && json)
     fputs("]\n", out);

@@ -82,7 +82,7 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "+hf:o:j:C:", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "hf:o:j:C:", longopts, NULL)) != -1) {
     const char *arg = optarg;
     switch (c) {
     case 'h':
@@ -163,13 +163,18 @@ usage:
   return -1;
 }
 
+void cli_open_error(const char *path, fwvet_status st) {
+  if (st == FWVET_EIO)
+    cli_error(path, "%s", strerror(errno));
+  else
+    cli_error(path, "%s", fwvet_strerror(st));
+}
+
 fwvet_vfs *cli_open(const char *path, const fwvet_open_options *opt) {
   fwvet_vfs *vfs = NULL;
   fwvet_status st = fwvet_vfs_open(path, opt, &vfs);
-  if (st == FWVET_EIO)
-    cli_error(path, "%s", strerror(errno));
-  else if (st)
-    cli_error(path, "%s", fwvet_strerror(st));
+  if (st)
+    cli_open_error(path, st);
   return st ? NULL : vfs;
 }
 

@@ -6,6 +6,7 @@
 #include "finding.h"
 #include "vfs.h"
 #include "extract.h"
+#include "scan.h"
 #include "report.h"
 
 #ifdef __cplusplus

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "scan.h"
 #include "vfs.h"
 
 #ifdef __cplusplus
@@ -32,11 +33,8 @@ fwvet_status fwvet_report_ls(const fwvet_vfs *vfs,
 /* The evaluation of an input in the shape of the scan JSON contract
  * (tool, input, files, components, census, vulnerabilities, findings,
  * engineering, summary), or a text summary followed by the details. */
-fwvet_status fwvet_report_scan(const fwvet_vfs *vfs,
+fwvet_status fwvet_report_scan(const fwvet_scan *scan,
                                const fwvet_report_options *opt, FILE *out);
-
-/* Counts findings at or above `sev`. */
-size_t fwvet_vfs_findings_at_least(const fwvet_vfs *vfs, fwvet_severity sev);
 
 #ifdef __cplusplus
 }

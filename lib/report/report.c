@@ -14,12 +14,19 @@ int fwvet_report_format_parse(const char *name) {
   return -1;
 }
 
-size_t fwvet_vfs_findings_at_least(const fwvet_vfs *vfs, fwvet_severity sev) {
-  size_t n = 0;
-  for (size_t i = 0; i < fwvet_vfs_finding_count(vfs); i++)
-    if (fwvet_vfs_finding(vfs, i)->severity >= sev)
-      n++;
-  return n;
+/* Findings come from a vfs (ls) or a scan (scan). */
+typedef struct finding_src {
+  const fwvet_vfs *vfs;
+  const fwvet_scan *scan;
+} finding_src;
+
+static size_t src_count(finding_src s) {
+  return s.scan ? fwvet_scan_finding_count(s.scan)
+                : fwvet_vfs_finding_count(s.vfs);
+}
+
+static const fwvet_finding *src_at(finding_src s, size_t i) {
+  return s.scan ? fwvet_scan_finding(s.scan, i) : fwvet_vfs_finding(s.vfs, i);
 }
 
 /* Writes `s` with control bytes escaped so one node stays on one line. */
@@ -60,10 +67,10 @@ static json_t *json_files(const fwvet_vfs *vfs) {
   return files;
 }
 
-static json_t *json_findings(const fwvet_vfs *vfs, fwvet_severity min) {
+static json_t *json_findings(finding_src src, fwvet_severity min) {
   json_t *arr = json_array();
-  for (size_t i = 0; arr && i < fwvet_vfs_finding_count(vfs); i++) {
-    const fwvet_finding *f = fwvet_vfs_finding(vfs, i);
+  for (size_t i = 0; arr && i < src_count(src); i++) {
+    const fwvet_finding *f = src_at(src, i);
     if (f->severity >= min && fwvet_json_push(arr, fwvet_json_finding(f))) {
       json_decref(arr);
       return NULL;
@@ -72,12 +79,12 @@ static json_t *json_findings(const fwvet_vfs *vfs, fwvet_severity min) {
   return arr;
 }
 
-static void text_findings(const fwvet_vfs *vfs, fwvet_severity min, int color,
+static void text_findings(finding_src src, fwvet_severity min, int color,
                           FILE *out) {
   static const char *const colors[] = {"", "\033[36m", "\033[33m",
                                        "\033[31m", "\033[1;31m"};
-  for (size_t i = 0; i < fwvet_vfs_finding_count(vfs); i++) {
-    const fwvet_finding *f = fwvet_vfs_finding(vfs, i);
+  for (size_t i = 0; i < src_count(src); i++) {
+    const fwvet_finding *f = src_at(src, i);
     if (f->severity < min)
       continue;
     fprintf(out, "%s%-8s%s %s  ", color ? colors[f->severity] : "",
@@ -86,6 +93,8 @@ static void text_findings(const fwvet_vfs *vfs, fwvet_severity min, int color,
     put_escaped(out, f->path);
     if (f->offset != FWVET_NO_OFFSET)
       fprintf(out, " @0x%llx", (unsigned long long)f->offset);
+    if (f->line)
+      fprintf(out, ":%u", f->line);
     fputs("\n         ", out);
     put_escaped(out, f->message);
     fputc('\n', out);
@@ -100,7 +109,8 @@ fwvet_status fwvet_report_ls(const fwvet_vfs *vfs,
     if (root && !fwvet_json_set(root, "tool", fwvet_json_tool()) &&
         !fwvet_json_set(root, "input", fwvet_json_input(vfs)) &&
         !fwvet_json_set(root, "files", json_files(vfs)) &&
-        !fwvet_json_set(root, "findings", json_findings(vfs, 0)))
+        !fwvet_json_set(root, "findings",
+                        json_findings((finding_src){vfs, NULL}, 0)))
       st = fwvet_json_write(root, out);
     json_decref(root);
     return st;
@@ -120,7 +130,7 @@ fwvet_status fwvet_report_ls(const fwvet_vfs *vfs,
   }
   if (fwvet_vfs_finding_count(vfs)) {
     fputs("\nfindings while unpacking:\n", out);
-    text_findings(vfs, 0, opt->color, out);
+    text_findings((finding_src){vfs, NULL}, 0, opt->color, out);
   }
   return ferror(out) ? FWVET_EIO : FWVET_OK;
 }
@@ -131,7 +141,8 @@ typedef struct counts {
   size_t sev[5];
 } counts;
 
-static void count(const fwvet_vfs *vfs, counts *c) {
+static void count(const fwvet_scan *scan, counts *c) {
+  const fwvet_vfs *vfs = fwvet_scan_vfs(scan);
   memset(c, 0, sizeof *c);
   for (size_t i = 0; i < fwvet_vfs_count(vfs); i++) {
     const fwvet_node *n = fwvet_vfs_node(vfs, i);
@@ -139,8 +150,8 @@ static void count(const fwvet_vfs *vfs, counts *c) {
     if (fwvet_node_kind(n) == FWVET_KIND_FILE)
       c->bytes += fwvet_node_size(n);
   }
-  for (size_t i = 0; i < fwvet_vfs_finding_count(vfs); i++)
-    c->sev[fwvet_vfs_finding(vfs, i)->severity]++;
+  for (size_t i = 0; i < fwvet_scan_finding_count(scan); i++)
+    c->sev[fwvet_scan_finding(scan, i)->severity]++;
 }
 
 static json_t *json_summary(const counts *c) {
@@ -156,10 +167,11 @@ static json_t *json_summary(const counts *c) {
                    "file_bytes", (json_int_t)c->bytes);
 }
 
-static fwvet_status scan_json(const fwvet_vfs *vfs,
+static fwvet_status scan_json(const fwvet_scan *scan,
                               const fwvet_report_options *opt, FILE *out) {
+  const fwvet_vfs *vfs = fwvet_scan_vfs(scan);
   counts c;
-  count(vfs, &c);
+  count(scan, &c);
   json_t *root = json_object();
   fwvet_status st = FWVET_ENOMEM;
   if (root && !fwvet_json_set(root, "tool", fwvet_json_tool()) &&
@@ -169,7 +181,8 @@ static fwvet_status scan_json(const fwvet_vfs *vfs,
       !fwvet_json_set(root, "census", json_array()) &&
       !fwvet_json_set(root, "vulnerabilities", json_array()) &&
       !fwvet_json_set(root, "findings",
-                      json_findings(vfs, opt->min_severity)) &&
+                      json_findings((finding_src){NULL, scan},
+                                    opt->min_severity)) &&
       !fwvet_json_set(root, "engineering",
                       json_pack("{s:[]}", "families")) &&
       !fwvet_json_set(root, "summary", json_summary(&c)))
@@ -178,12 +191,13 @@ static fwvet_status scan_json(const fwvet_vfs *vfs,
   return st;
 }
 
-fwvet_status fwvet_report_scan(const fwvet_vfs *vfs,
+fwvet_status fwvet_report_scan(const fwvet_scan *scan,
                                const fwvet_report_options *opt, FILE *out) {
   if (opt->format == FWVET_REPORT_JSON)
-    return scan_json(vfs, opt, out);
+    return scan_json(scan, opt, out);
+  const fwvet_vfs *vfs = fwvet_scan_vfs(scan);
   counts c;
-  count(vfs, &c);
+  count(scan, &c);
   fputs("input    ", out);
   put_escaped(out, fwvet_vfs_input_path(vfs));
   fprintf(out, "\nsize     %llu bytes\nsha256   %s\n",
@@ -218,8 +232,9 @@ fwvet_status fwvet_report_scan(const fwvet_vfs *vfs,
     fputc('\n', out);
   }
   fputs("\nfindings:\n", out);
-  if (fwvet_vfs_findings_at_least(vfs, opt->min_severity) == 0)
+  if (fwvet_scan_findings_at_least(scan, opt->min_severity) == 0)
     fputs("  none\n", out);
-  text_findings(vfs, opt->min_severity, opt->color, out);
+  text_findings((finding_src){NULL, scan}, opt->min_severity, opt->color,
+                out);
   return ferror(out) ? FWVET_EIO : FWVET_OK;
 }

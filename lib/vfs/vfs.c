@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/hash.h"
 
 fwvet_vfs *fwvet_vfs_new(const char *input_path) {
   fwvet_vfs *v = calloc(1, sizeof *v);
@@ -16,6 +15,7 @@ fwvet_vfs *fwvet_vfs_new(const char *input_path) {
     return NULL;
   }
   pthread_mutex_init(&v->lock, NULL);
+  fwvet_findings_init(&v->findings);
   return v;
 }
 
@@ -57,92 +57,23 @@ fwvet_status fwvet_vfs_add_finding(fwvet_vfs *vfs, const char *rule,
                                    fwvet_severity sev, const char *path,
                                    const char *fspath, uint64_t offset,
                                    const char *evidence, const char *message) {
-  fwvet_finding f = {0};
-  char fp[33];
-  fwvet_fingerprint(rule, fspath && *fspath ? fspath : path, evidence, fp);
-  f.rule = strdup(rule);
-  f.severity = sev;
-  f.path = strdup(path ? path : "");
-  f.fspath = strdup(fspath ? fspath : "");
-  f.offset = offset;
-  f.message = strdup(message);
-  f.evidence = evidence ? strdup(evidence) : NULL;
-  f.fingerprint = strdup(fp);
-  if (!f.rule || !f.path || !f.fspath || !f.message || !f.fingerprint ||
-      (evidence && !f.evidence))
-    goto nomem;
-  pthread_mutex_lock(&vfs->lock);
-  if (vfs->nfindings == vfs->capfindings) {
-    size_t cap = vfs->capfindings ? vfs->capfindings * 2 : 16;
-    fwvet_finding *p = realloc(vfs->findings, cap * sizeof *p);
-    if (!p) {
-      pthread_mutex_unlock(&vfs->lock);
-      goto nomem;
-    }
-    vfs->findings = p;
-    vfs->capfindings = cap;
-  }
-  vfs->findings[vfs->nfindings++] = f;
-  pthread_mutex_unlock(&vfs->lock);
-  return FWVET_OK;
-nomem:
-  free((char *)f.rule);
-  free((char *)f.path);
-  free((char *)f.fspath);
-  free((char *)f.message);
-  free((char *)f.evidence);
-  free((char *)f.fingerprint);
-  return FWVET_ENOMEM;
-}
-
-/* Path order in which '/' sorts before every other byte, so a directory's
- * descendants follow it directly. */
-static int path_cmp(const char *a, const char *b) {
-  for (;; a++, b++) {
-    unsigned ca = (unsigned char)*a, cb = (unsigned char)*b;
-    if (ca == cb) {
-      if (!ca)
-        return 0;
-      continue;
-    }
-    if (!ca)
-      return -1;
-    if (!cb)
-      return 1;
-    if (ca == '/')
-      return -1;
-    if (cb == '/')
-      return 1;
-    return ca < cb ? -1 : 1;
-  }
+  return fwvet_findings_add(&vfs->findings, rule, sev, path, fspath, offset,
+                            0, evidence, message);
 }
 
 static int node_cmp(const void *a, const void *b) {
   const fwvet_node *x = *(fwvet_node *const *)a;
   const fwvet_node *y = *(fwvet_node *const *)b;
-  int c = path_cmp(x->path, y->path);
+  int c = fwvet_path_cmp(x->path, y->path);
   if (c)
     return c;
   return x->kind < y->kind ? -1 : x->kind > y->kind;
 }
 
-static int finding_cmp(const void *a, const void *b) {
-  const fwvet_finding *x = a, *y = b;
-  int c = path_cmp(x->path, y->path);
-  if (c)
-    return c;
-  if (x->offset != y->offset)
-    return x->offset < y->offset ? -1 : 1;
-  if ((c = strcmp(x->rule, y->rule)))
-    return c;
-  return strcmp(x->message, y->message);
-}
-
 void fwvet_vfs_finish(fwvet_vfs *vfs) {
   if (vfs->count)
     qsort(vfs->nodes, vfs->count, sizeof *vfs->nodes, node_cmp);
-  if (vfs->nfindings)
-    qsort(vfs->findings, vfs->nfindings, sizeof *vfs->findings, finding_cmp);
+  fwvet_findings_sort(&vfs->findings);
 }
 
 void fwvet_vfs_destroy(fwvet_vfs *vfs) {
@@ -150,17 +81,8 @@ void fwvet_vfs_destroy(fwvet_vfs *vfs) {
     return;
   for (size_t i = 0; i < vfs->count; i++)
     fwvet_node_free(vfs->nodes[i]);
-  for (size_t i = 0; i < vfs->nfindings; i++) {
-    fwvet_finding *f = &vfs->findings[i];
-    free((char *)f->rule);
-    free((char *)f->path);
-    free((char *)f->fspath);
-    free((char *)f->message);
-    free((char *)f->evidence);
-    free((char *)f->fingerprint);
-  }
   free(vfs->nodes);
-  free(vfs->findings);
+  fwvet_findings_release(&vfs->findings);
   free(vfs->input_path);
   pthread_mutex_destroy(&vfs->lock);
   free(vfs);
@@ -176,7 +98,7 @@ const fwvet_node *fwvet_vfs_find(const fwvet_vfs *vfs, const char *path) {
   size_t lo = 0, hi = vfs->count;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    int c = path_cmp(vfs->nodes[mid]->path, path);
+    int c = fwvet_path_cmp(vfs->nodes[mid]->path, path);
     if (c < 0)
       lo = mid + 1;
     else
@@ -188,11 +110,11 @@ const fwvet_node *fwvet_vfs_find(const fwvet_vfs *vfs, const char *path) {
 }
 
 size_t fwvet_vfs_finding_count(const fwvet_vfs *vfs) {
-  return vfs->nfindings;
+  return vfs->findings.count;
 }
 
 const fwvet_finding *fwvet_vfs_finding(const fwvet_vfs *vfs, size_t i) {
-  return i < vfs->nfindings ? &vfs->findings[i] : NULL;
+  return i < vfs->findings.count ? &vfs->findings.items[i] : NULL;
 }
 
 const char *fwvet_vfs_input_path(const fwvet_vfs *vfs) {

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "core/buf.h"
+#include "core/findings.h"
 #include "fwvet/vfs.h"
 #include "unpack/format.h"
 
@@ -37,8 +38,7 @@ struct fwvet_vfs {
   pthread_mutex_t lock;
   fwvet_node **nodes;
   size_t count, cap;
-  fwvet_finding *findings;
-  size_t nfindings, capfindings;
+  fwvet_findings findings;
   char *input_path;
   uint64_t input_size;
   char input_sha256[65];
@@ -48,8 +48,7 @@ fwvet_vfs *fwvet_vfs_new(const char *input_path);
 /* Appends `n` (ownership passes to the vfs, even on failure).  Locks. */
 fwvet_status fwvet_vfs_add_node(fwvet_vfs *vfs, fwvet_node *n);
 void fwvet_node_free(fwvet_node *n);
-/* Records a finding; strings are copied.  Locks.  `path` of the node,
- * `fspath` may be NULL (""). */
+/* Records an unpack finding (see fwvet_findings_add). */
 fwvet_status fwvet_vfs_add_finding(fwvet_vfs *vfs, const char *rule,
                                    fwvet_severity sev, const char *path,
                                    const char *fspath, uint64_t offset,

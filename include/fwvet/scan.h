@@ -1,0 +1,48 @@
+/* fwvet — a scan: unpack an input and run every analyser over it. */
+#ifndef FWVET_SCAN_H
+#define FWVET_SCAN_H
+
+#include "vfs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fwvet_scan fwvet_scan; /* opaque; see fwvet_scan_run() */
+
+typedef struct fwvet_scan_options {
+  /* Unpacking.  If open.visit is set it is called after the analysers,
+   * for each node, with the same bytes. */
+  fwvet_open_options open;
+} fwvet_scan_options;
+
+/* Zeroes `opt` and fills in defaults. */
+void fwvet_scan_options_init(fwvet_scan_options *opt);
+
+/*
+ * Unpacks `path` (image or directory) and runs the analysers over every
+ * node as it is unpacked, in parallel.  The caller owns *out (written
+ * only on success) and frees it with fwvet_scan_destroy().  Fails as
+ * fwvet_vfs_open() does; problems in the input are findings.
+ */
+fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
+                            fwvet_scan **out);
+
+void fwvet_scan_destroy(fwvet_scan *scan); /* NULL is a no-op */
+
+/* The unpacked tree; owned by the scan. */
+const fwvet_vfs *fwvet_scan_vfs(const fwvet_scan *scan);
+
+/* All findings, unpack.* and the analysers', in a stable order (by path,
+ * offset, line, rule).  Owned by the scan. */
+size_t fwvet_scan_finding_count(const fwvet_scan *scan);
+const fwvet_finding *fwvet_scan_finding(const fwvet_scan *scan, size_t i);
+
+/* Counts findings at or above `sev`. */
+size_t fwvet_scan_findings_at_least(const fwvet_scan *scan,
+                                    fwvet_severity sev);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

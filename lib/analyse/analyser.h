@@ -1,0 +1,43 @@
+/*
+ * Internal interface of the analysers (one file per analyser in
+ * lib/analyse/, one line each in registry.c).
+ *
+ * An analyser is called once per node, on a worker thread, while the
+ * node's bytes are in memory; several calls run at once, so an analyser
+ * keeps no mutable global state.  It reports what it finds into the sink
+ * and never fails the scan: bad content is simply not a match.  Analysers
+ * do not see each other's results; they meet in the report.
+ */
+#ifndef FWVET_ANALYSE_ANALYSER_H
+#define FWVET_ANALYSE_ANALYSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fwvet/finding.h"
+#include "fwvet/vfs.h"
+
+typedef struct fwvet_sink fwvet_sink;
+
+typedef struct fwvet_analyser {
+  const char *name;
+  void (*analyse)(fwvet_sink *sink, const fwvet_node *node,
+                  const uint8_t *data, size_t len);
+} fwvet_analyser;
+
+/* NULL-terminated, in lib/analyse/registry.c. */
+extern const fwvet_analyser *const fwvet_analysers[];
+
+/*
+ * Reports a finding about `node`.  `offset` (FWVET_NO_OFFSET if none) and
+ * `line` (0 if none) locate it in the node; `evidence` is the text that
+ * matched, normalised so the same issue in the next release gives the
+ * same fingerprint (no offsets, no timestamps).  The message is one lower
+ * case sentence without a final period.
+ */
+void fwvet_sink_report(fwvet_sink *sink, const fwvet_node *node,
+                       const char *rule, fwvet_severity sev, uint64_t offset,
+                       unsigned line, const char *evidence, const char *fmt,
+                       ...) __attribute__((format(printf, 8, 9)));
+
+#endif
