@@ -179,14 +179,12 @@ static fwvet_status try_format(fwvet_run *run, fwvet_node *n,
     return FWVET_OK;
   }
   if (st == FWVET_OK) {
+    /* Set before the children are queued: other threads read them. */
+    n->flags |= FWVET_NODE_HAS_CHILDREN;
+    if (off == 0 && (used == n->len || !strcmp(n->type, "data")))
+      n->type = f->name;
     fwvet_node *made;
     st = fwvet_uctx_commit(&u, used, &made);
-    if (off == 0 && used == n->len && made)
-      n->type = f->name;
-    else if (off == 0 && made && !strcmp(n->type, "data"))
-      n->type = f->name;
-    if (made)
-      n->flags |= FWVET_NODE_HAS_CHILDREN;
     *consumed = used;
   }
   fwvet_uctx_discard(&u);
