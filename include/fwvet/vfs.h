@@ -131,6 +131,7 @@ enum {
   FWVET_NODE_UNSAFE_NAME = 1 << 1, /* name has "..", is absolute, or NUL */
   FWVET_NODE_HAS_CHILDREN = 1 << 2,
   FWVET_NODE_HARDLINK = 1 << 3,  /* another entry shares this inode */
+  FWVET_NODE_DUPLICATE = 1 << 4, /* a later entry with an earlier's name */
 };
 unsigned fwvet_node_flags(const fwvet_node *n);
 

@@ -122,6 +122,8 @@ json_t *fwvet_json_node(const fwvet_node *n) {
     bad |= fwvet_json_push(flags, json_string("has-children"));
   if (f & FWVET_NODE_HARDLINK)
     bad |= fwvet_json_push(flags, json_string("hardlink"));
+  if (f & FWVET_NODE_DUPLICATE)
+    bad |= fwvet_json_push(flags, json_string("duplicate"));
   bad |= fwvet_json_set(o, "flags", flags);
   if (bad) {
     json_decref(o);

@@ -18,8 +18,8 @@
 
 #define TRX_MAX_PARTS 4
 
-static fwvet_status trx_unpack(fwvet_uctx *u, const uint8_t *data,
-                               size_t len, size_t *consumed) {
+static fwvet_status trx_unpack(fwvet_uctx *u, const uint8_t *data, size_t len,
+                               size_t *consumed) {
   fwvet_cursor c;
   fwvet_cursor_init(&c, data, len, 0);
   const uint8_t *magic = fwvet_cursor_take(&c, 4);
@@ -51,15 +51,15 @@ static fwvet_status trx_unpack(fwvet_uctx *u, const uint8_t *data,
 
   size_t have = total <= len ? total : len;
   if (have < total) {
-    fwvet_uctx_corrupt(u, len,
-                       "trx: image truncated: %zu of %u bytes present", have,
-                       (unsigned)total);
+    fwvet_uctx_corrupt(u, len, "trx: image truncated: %zu of %u bytes present",
+                       have, (unsigned)total);
   } else {
     uint32_t sum = ~(uint32_t)crc32_z(0L, data + 12, total - 12);
     /* Some vendor tools store the plain CRC-32; equally strong evidence. */
     if (sum != crc && ~sum != crc)
-      fwvet_uctx_corrupt(u, 8, "trx: crc mismatch (stored 0x%08x, "
-                               "computed 0x%08x)",
+      fwvet_uctx_corrupt(u, 8,
+                         "trx: crc mismatch (stored 0x%08x, "
+                         "computed 0x%08x)",
                          (unsigned)crc, (unsigned)sum);
   }
 
@@ -88,6 +88,8 @@ static fwvet_status trx_unpack(fwvet_uctx *u, const uint8_t *data,
     if (end > have)
       e.flags |= FWVET_NODE_TRUNCATED;
     fwvet_status st = fwvet_uctx_add_slice(u, &e, data + off[i], n);
+    if (st == FWVET_ELIMIT) /* the node limit; already reported */
+      break;
     if (st)
       return st;
   }

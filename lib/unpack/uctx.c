@@ -343,12 +343,13 @@ static fwvet_node *node_new(void) {
 }
 
 /* Moves a staged entry into a node below `container`. */
+/* `rel` is the normalised name (NULL for a stream's output), `why` says
+ * what makes it unsafe, or NULL. */
 static fwvet_status make_entry(fwvet_uctx *u, staged *s, fwvet_node *container,
+                               const char *rel, const char *why,
                                fwvet_node **out) {
   fwvet_run *run = u->run;
   fwvet_node *n = node_new();
-  const char *why = NULL;
-  char *rel = NULL;
   if (!n)
     return FWVET_ENOMEM;
   n->kind = s->e.kind;
@@ -364,9 +365,6 @@ static fwvet_status make_entry(fwvet_uctx *u, staged *s, fwvet_node *container,
   n->link = s->link;
   s->link = NULL;
   if (container) {
-    rel = normalise(s->name, s->e.name_len, &why);
-    if (!rel)
-      goto nomem;
     n->path = join(container->path, rel);
     n->fspath = join("", rel);
     n->parent = container;
@@ -411,13 +409,60 @@ static fwvet_status make_entry(fwvet_uctx *u, staged *s, fwvet_node *container,
                             n->path, n->fspath, FWVET_NO_OFFSET, rel, msg);
     free(msg);
   }
-  free(rel);
   *out = n;
   return FWVET_OK;
 nomem:
-  free(rel);
   fwvet_node_free(n);
   return FWVET_ENOMEM;
+}
+
+/* The names already seen in one container (open addressing, FNV-1a). */
+typedef struct name_set {
+  char **slots;
+  size_t mask;
+} name_set;
+
+static int name_set_init(name_set *ns, size_t n) {
+  size_t cap = 16;
+  while (cap < 2 * n)
+    cap *= 2;
+  ns->slots = calloc(cap, sizeof *ns->slots);
+  ns->mask = cap - 1;
+  return ns->slots ? 0 : -1;
+}
+
+static void name_set_release(name_set *ns) {
+  for (size_t i = 0; ns->slots && i <= ns->mask; i++)
+    free(ns->slots[i]);
+  free(ns->slots);
+}
+
+/* Adds `name`; returns 1 when it was there already.  Out of memory only
+ * loses the duplicate check. */
+static int name_set_add(name_set *ns, const char *name) {
+  uint64_t h = 1469598103934665603ull;
+  for (const char *p = name; *p; p++)
+    h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  for (size_t i = (size_t)h & ns->mask;; i = (i + 1) & ns->mask) {
+    if (!ns->slots[i]) {
+      ns->slots[i] = strdup(name);
+      return 0;
+    }
+    if (!strcmp(ns->slots[i], name))
+      return 1;
+  }
+}
+
+static void report_duplicate(fwvet_run *run, fwvet_node *n, const char *rel) {
+  char *msg = NULL;
+  n->flags |= FWVET_NODE_DUPLICATE;
+  if (asprintf(&msg, "entry '%s' appears again in the same container; this "
+                     "later copy is listed and analysed but never extracted",
+               rel) < 0)
+    return;
+  fwvet_vfs_add_finding(run->vfs, "unpack.duplicate", FWVET_SEV_LOW, n->path,
+                        n->fspath, FWVET_NO_OFFSET, rel, msg);
+  free(msg);
 }
 
 static int is_stream(const fwvet_uctx *u) {
@@ -434,7 +479,7 @@ fwvet_status fwvet_uctx_commit(fwvet_uctx *u, size_t consumed,
   if (is_stream(u)) {
     if (!fwvet_run_count_node(run, u->parent->path))
       goto out;
-    if ((st = make_entry(u, &u->st[0], NULL, &top)))
+    if ((st = make_entry(u, &u->st[0], NULL, NULL, NULL, &top)))
       goto out;
     if (u->info && !top->info) {
       top->info = u->info;
@@ -476,31 +521,37 @@ fwvet_status fwvet_uctx_commit(fwvet_uctx *u, size_t consumed,
   *made = top;
   if ((st = fwvet_run_push(run, top)))
     goto out;
-  for (size_t i = 0; i < u->nst; i++) {
+  name_set seen = {0};
+  if (name_set_init(&seen, u->nst))
+    return FWVET_ENOMEM;
+  for (size_t i = 0; i < u->nst && !st; i++) {
     staged *s = &u->st[i];
     fwvet_node *n;
-    if (s->name) {
-      const char *why;
-      char *rel = normalise(s->name, s->e.name_len, &why);
-      int empty = rel && rel[0] == '\0';
-      free(rel);
-      if (empty)
-        continue; /* the container's own root */
-    } else {
-      s->name = strdup("data");
-      s->e.name_len = 4;
-      if (!s->name)
-        return FWVET_ENOMEM;
-    }
-    if (!fwvet_run_count_node(run, top->path))
+    const char *why = NULL;
+    char *rel = s->name ? normalise(s->name, s->e.name_len, &why)
+                        : strdup("data");
+    if (!rel) {
+      st = FWVET_ENOMEM;
       break;
-    if ((st = make_entry(u, s, top, &n)))
-      goto out;
-    if ((st = fwvet_vfs_add_node(run->vfs, n)))
-      goto out;
-    if ((st = fwvet_run_push(run, n)))
-      goto out;
+    }
+    if (rel[0] == '\0' || !fwvet_run_count_node(run, top->path)) {
+      int root = rel[0] == '\0'; /* the container's own root */
+      free(rel);
+      if (root)
+        continue;
+      break;
+    }
+    int dup = name_set_add(&seen, rel);
+    st = make_entry(u, s, top, rel, why, &n);
+    if (!st && dup)
+      report_duplicate(run, n, rel);
+    free(rel);
+    if (!st)
+      st = fwvet_vfs_add_node(run->vfs, n);
+    if (!st)
+      st = fwvet_run_push(run, n);
   }
+  name_set_release(&seen);
 out:
   return st;
 }

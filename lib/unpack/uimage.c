@@ -25,36 +25,43 @@
 /* Short names as mkimage spells them, indexed by the header's id.  New
  * ids are only ever appended upstream, so the index is stable. */
 static const char *const os_names[] = {
-    "invalid", "openbsd", "netbsd",  "freebsd", "4_4bsd",
-    "linux",   "svr4",    "esix",    "solaris", "irix",
-    "sco",     "dell",    "ncr",     "lynxos",  "vxworks",
-    "psos",    "qnx",     "u-boot",  "rtems",   "artos",
-    "unity",   "integrity", "ose",   "plan9",   "openrtos",
-    "arm-trusted-firmware", "tee", "opensbi", "efi", "elf",
+    "invalid",  "openbsd",
+    "netbsd",   "freebsd",
+    "4_4bsd",   "linux",
+    "svr4",     "esix",
+    "solaris",  "irix",
+    "sco",      "dell",
+    "ncr",      "lynxos",
+    "vxworks",  "psos",
+    "qnx",      "u-boot",
+    "rtems",    "artos",
+    "unity",    "integrity",
+    "ose",      "plan9",
+    "openrtos", "arm-trusted-firmware",
+    "tee",      "opensbi",
+    "efi",      "elf",
 };
 
 static const char *const arch_names[] = {
-    "invalid", "alpha",      "arm",     "x86",      "ia64",
-    "mips",    "mips64",     "powerpc", "s390",     "sh",
-    "sparc",   "sparc64",    "m68k",    "nios",     "microblaze",
-    "nios2",   "blackfin",   "avr32",   "st200",    "sandbox",
-    "nds32",   "or1k",       "arm64",   "arc",      "x86_64",
-    "xtensa",  "riscv",
+    "invalid",    "alpha", "arm",      "x86",    "ia64",    "mips",    "mips64",
+    "powerpc",    "s390",  "sh",       "sparc",  "sparc64", "m68k",    "nios",
+    "microblaze", "nios2", "blackfin", "avr32",  "st200",   "sandbox", "nds32",
+    "or1k",       "arm64", "arc",      "x86_64", "xtensa",  "riscv",
 };
 
 static const char *const type_names[] = {
-    "invalid",      "standalone",      "kernel",       "ramdisk",
-    "multi",        "firmware",        "script",       "filesystem",
-    "flat_dt",      "kwbimage",        "imximage",     "ublimage",
-    "omapimage",    "aisimage",        "kernel_noload", "pblimage",
-    "mxsimage",     "gpimage",         "atmelimage",   "socfpgaimage",
-    "x86_setup",    "lpc32xximage",    "loadable",     "rkimage",
-    "rksd",         "rkspi",           "zynqimage",    "zynqmpimage",
-    "zynqmpbif",    "fpga",            "vybridimage",  "tee",
-    "firmware_ivt", "pmmc",            "stm32image",   "socfpgaimage_v1",
-    "mtk_image",    "imx8mimage",      "imx8image",    "copro",
-    "sunxi_egon",   "sunxi_toc0",      "fdt_legacy",   "renesas_spkg",
-    "starfive_spl", "tfa_bl31",        "stm32imagev2", "amlimage",
+    "invalid",      "standalone",   "kernel",        "ramdisk",
+    "multi",        "firmware",     "script",        "filesystem",
+    "flat_dt",      "kwbimage",     "imximage",      "ublimage",
+    "omapimage",    "aisimage",     "kernel_noload", "pblimage",
+    "mxsimage",     "gpimage",      "atmelimage",    "socfpgaimage",
+    "x86_setup",    "lpc32xximage", "loadable",      "rkimage",
+    "rksd",         "rkspi",        "zynqimage",     "zynqmpimage",
+    "zynqmpbif",    "fpga",         "vybridimage",   "tee",
+    "firmware_ivt", "pmmc",         "stm32image",    "socfpgaimage_v1",
+    "mtk_image",    "imx8mimage",   "imx8image",     "copro",
+    "sunxi_egon",   "sunxi_toc0",   "fdt_legacy",    "renesas_spkg",
+    "starfive_spl", "tfa_bl31",     "stm32imagev2",  "amlimage",
 };
 
 static const char *const comp_names[] = {
@@ -78,8 +85,8 @@ static const char *lookup(const char *const *table, size_t n, unsigned id,
   return table[id];
 }
 
-static void fmt_id(char *out, size_t cap, const char *const *table,
-                   size_t n, unsigned id) {
+static void fmt_id(char *out, size_t cap, const char *const *table, size_t n,
+                   unsigned id) {
   if (id < n)
     snprintf(out, cap, "%s", table[id]);
   else
@@ -168,8 +175,8 @@ static void set_info(fwvet_uctx *u, const uimage_hdr *h) {
  * exist (fewer than declared when truncated); the sizes are checked
  * against what exists.
  */
-static fwvet_status add_multi(fwvet_uctx *u, const uint8_t *pl,
-                              size_t avail) {
+static fwvet_status add_multi(fwvet_uctx *u, const uint8_t *pl, size_t avail,
+                              int64_t mtime) {
   fwvet_cursor c;
   fwvet_cursor_init(&c, pl, avail, 1);
   size_t count = 0;
@@ -190,16 +197,20 @@ static fwvet_status add_multi(fwvet_uctx *u, const uint8_t *pl,
     e.name_len = (size_t)snprintf(name, sizeof(name), "%zu", i);
     e.kind = FWVET_KIND_FILE;
     e.size = sz;
+    e.mtime = mtime;
     int fits = fwvet_fits(off, sz, avail);
     size_t start = off < avail ? (size_t)off : avail;
     size_t n = fits ? (size_t)sz : avail - start;
     if (!fits) {
       fwvet_uctx_corrupt(u, UIMAGE_HDR + start,
                          "uimage: sub-image %zu extends past the end of "
-                         "the payload", i);
+                         "the payload",
+                         i);
       e.flags |= FWVET_NODE_TRUNCATED;
     }
     fwvet_status st = fwvet_uctx_add_slice(u, &e, pl + start, n);
+    if (st == FWVET_ELIMIT) /* the node limit; already reported */
+      return FWVET_OK;
     if (st || !fits)
       return st;
     off += (sz + 3) & ~(uint64_t)3;
@@ -233,7 +244,7 @@ static fwvet_status uimage_unpack(fwvet_uctx *u, const uint8_t *data,
 
   fwvet_status st;
   if (h.type == IH_TYPE_MULTI) {
-    st = add_multi(u, pl, have);
+    st = add_multi(u, pl, have, h.time);
   } else {
     fwvet_entry e = {0};
     e.kind = FWVET_KIND_FILE;
@@ -250,5 +261,4 @@ static fwvet_status uimage_unpack(fwvet_uctx *u, const uint8_t *data,
 }
 
 const fwvet_format fwvet_format_uimage = {
-    "uimage", {{"\x27\x05\x19\x56", 4, 0}, {NULL, 0, 0}}, 0,
-    uimage_unpack};
+    "uimage", {{"\x27\x05\x19\x56", 4, 0}, {NULL, 0, 0}}, 0, uimage_unpack};

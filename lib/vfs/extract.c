@@ -228,6 +228,10 @@ int fwvet_extractor_visit(void *ud, const fwvet_node *n, const uint8_t *data,
       refuse(ex, n, FWVET_EUNSAFE, why, 0);
     return 0;
   }
+  if (fwvet_node_flags(n) & FWVET_NODE_DUPLICATE) {
+    refuse(ex, n, FWVET_EEXIST, "duplicate entry; the first one is kept", 0);
+    goto out;
+  }
   if (!safe_components(path)) {
     refuse(ex, n, FWVET_EUNSAFE, "unsafe path component", 0);
     goto out;

@@ -45,6 +45,7 @@ fwvet_status fwvet_vfs_add_node(fwvet_vfs *vfs, fwvet_node *n) {
     vfs->nodes = p;
     vfs->cap = cap;
   }
+  n->seq = vfs->count;
   vfs->nodes[vfs->count++] = n;
 out:
   pthread_mutex_unlock(&vfs->lock);
@@ -67,7 +68,7 @@ static int node_cmp(const void *a, const void *b) {
   int c = fwvet_path_cmp(x->path, y->path);
   if (c)
     return c;
-  return x->kind < y->kind ? -1 : x->kind > y->kind;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 void fwvet_vfs_finish(fwvet_vfs *vfs) {

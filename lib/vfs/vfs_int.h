@@ -22,6 +22,7 @@ struct fwvet_node {
   int64_t mtime;
   unsigned flags;
   unsigned depth;
+  uint64_t seq; /* order of addition: breaks ties between equal paths */
   fwvet_node *parent;
   char sha256[65]; /* "" when unknown */
 
