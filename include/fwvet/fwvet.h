@@ -5,6 +5,7 @@
 #include "status.h"
 #include "finding.h"
 #include "vfs.h"
+#include "elf.h"
 #include "extract.h"
 #include "scan.h"
 #include "report.h"

@@ -2,6 +2,7 @@
 #ifndef FWVET_SCAN_H
 #define FWVET_SCAN_H
 
+#include "elf.h"
 #include "vfs.h"
 
 #ifdef __cplusplus
@@ -37,6 +38,11 @@ const fwvet_vfs *fwvet_scan_vfs(const fwvet_scan *scan);
  * offset, line, rule).  Owned by the scan. */
 size_t fwvet_scan_finding_count(const fwvet_scan *scan);
 const fwvet_finding *fwvet_scan_finding(const fwvet_scan *scan, size_t i);
+
+/* What the scan learnt about an ELF node, or NULL when `node` is not an
+ * ELF file of this scan.  Owned by the scan. */
+const fwvet_elf_info *fwvet_scan_elf(const fwvet_scan *scan,
+                                     const fwvet_node *node);
 
 /* Counts findings at or above `sev`. */
 size_t fwvet_scan_findings_at_least(const fwvet_scan *scan,

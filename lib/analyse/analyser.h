@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fwvet/elf.h"
 #include "fwvet/finding.h"
 #include "fwvet/vfs.h"
 
@@ -39,5 +40,16 @@ void fwvet_sink_report(fwvet_sink *sink, const fwvet_node *node,
                        const char *rule, fwvet_severity sev, uint64_t offset,
                        unsigned line, const char *evidence, const char *fmt,
                        ...) __attribute__((format(printf, 8, 9)));
+
+/*
+ * Records what an analyser learnt about an ELF node.  `info` and
+ * everything it points to must come from malloc (strings, the imports
+ * array and each import): ownership passes to the scan, which frees them
+ * with fwvet_elf_info_free(), even on failure.  One record per node; a
+ * second one for the same node is freed and ignored.
+ */
+void fwvet_sink_elf(fwvet_sink *sink, const fwvet_node *node,
+                    fwvet_elf_info *info);
+void fwvet_elf_info_free(fwvet_elf_info *info);
 
 #endif

@@ -1,4 +1,5 @@
 /* A scan: the unpack run with the analysers attached as its visitor. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +9,16 @@
 #include "core/findings.h"
 #include "fwvet/fwvet.h"
 
+typedef struct elf_rec {
+  const fwvet_node *node;
+  fwvet_elf_info *info;
+} elf_rec;
+
 struct fwvet_sink {
   fwvet_findings findings;
+  pthread_mutex_t lock; /* for elf */
+  elf_rec *elf;
+  size_t nelf, capelf;
   fwvet_visit_fn next;
   void *next_ud;
 };
@@ -42,6 +51,70 @@ void fwvet_sink_report(fwvet_sink *sink, const fwvet_node *node,
   free(msg);
 }
 
+const char *fwvet_relro_name(fwvet_relro r) {
+  return r == FWVET_RELRO_FULL ? "full"
+         : r == FWVET_RELRO_PARTIAL ? "partial" : "none";
+}
+
+void fwvet_elf_info_free(fwvet_elf_info *info) {
+  if (!info)
+    return;
+  free((char *)info->machine);
+  free((char *)info->elf_type);
+  free((char *)info->rpath);
+  free((char *)info->runpath);
+  for (size_t i = 0; i < info->nimports; i++)
+    free((char *)info->imports[i]);
+  free((char **)info->imports);
+  free(info);
+}
+
+void fwvet_sink_elf(fwvet_sink *sink, const fwvet_node *node,
+                    fwvet_elf_info *info) {
+  pthread_mutex_lock(&sink->lock);
+  if (sink->nelf == sink->capelf) {
+    size_t cap = sink->capelf ? sink->capelf * 2 : 64;
+    elf_rec *p = realloc(sink->elf, cap * sizeof *p);
+    if (!p) {
+      pthread_mutex_unlock(&sink->lock);
+      fwvet_elf_info_free(info);
+      return;
+    }
+    sink->elf = p;
+    sink->capelf = cap;
+  }
+  sink->elf[sink->nelf++] = (elf_rec){node, info};
+  pthread_mutex_unlock(&sink->lock);
+}
+
+static int cmp_elf(const void *a, const void *b) {
+  const elf_rec *x = a, *y = b;
+  return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* Sorts records by node and drops second records for one node. */
+static void elf_finish(fwvet_sink *sink) {
+  if (!sink->nelf)
+    return;
+  qsort(sink->elf, sink->nelf, sizeof *sink->elf, cmp_elf);
+  size_t o = 1;
+  for (size_t i = 1; i < sink->nelf; i++) {
+    if (sink->elf[i].node == sink->elf[o - 1].node)
+      fwvet_elf_info_free(sink->elf[i].info);
+    else
+      sink->elf[o++] = sink->elf[i];
+  }
+  sink->nelf = o;
+}
+
+const fwvet_elf_info *fwvet_scan_elf(const fwvet_scan *s,
+                                     const fwvet_node *node) {
+  const elf_rec key = {node, NULL};
+  const elf_rec *r = bsearch(&key, s->sink.elf, s->sink.nelf,
+                             sizeof *s->sink.elf, cmp_elf);
+  return r ? r->info : NULL;
+}
+
 static int visit(void *ud, const fwvet_node *node, const uint8_t *data,
                  size_t len) {
   fwvet_sink *sink = ud;
@@ -66,6 +139,7 @@ fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
   if (!s)
     return FWVET_ENOMEM;
   fwvet_findings_init(&s->sink.findings);
+  pthread_mutex_init(&s->sink.lock, NULL);
   s->sink.next = o.open.visit;
   s->sink.next_ud = o.open.visit_ud;
   o.open.visit = visit;
@@ -85,6 +159,7 @@ fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
   for (size_t i = 0; i < na; i++)
     s->all[s->nall++] = &s->sink.findings.items[i];
   qsort(s->all, s->nall, sizeof *s->all, cmp_ptr);
+  elf_finish(&s->sink);
   *out = s;
   return FWVET_OK;
 fail:
@@ -97,6 +172,10 @@ void fwvet_scan_destroy(fwvet_scan *s) {
     return;
   fwvet_vfs_destroy(s->vfs);
   fwvet_findings_release(&s->sink.findings);
+  for (size_t i = 0; i < s->sink.nelf; i++)
+    fwvet_elf_info_free(s->sink.elf[i].info);
+  free(s->sink.elf);
+  pthread_mutex_destroy(&s->sink.lock);
   free(s->all);
   free(s);
 }

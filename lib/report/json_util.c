@@ -157,6 +157,26 @@ json_t *fwvet_json_finding(const fwvet_finding *f) {
   return o;
 }
 
+json_t *fwvet_json_elf(const fwvet_elf_info *e) {
+  json_t *imports = json_array();
+  for (size_t i = 0; imports && i < e->nimports; i++)
+    if (fwvet_json_push(imports, fwvet_json_str(e->imports[i]))) {
+      json_decref(imports);
+      return NULL;
+    }
+  return json_pack(
+      "{s:o,s:s,s:s,s:o,s:b,s:b,s:b,s:b,s:b,s:s,s:b,s:i,s:i,s:o,s:o,s:o*}",
+      "machine", fwvet_json_str(e->machine), "class",
+      e->bits == 64 ? "ELF64" : "ELF32", "endian",
+      e->big_endian ? "big" : "little", "type", fwvet_json_str(e->elf_type),
+      "static", e->is_static, "stripped", e->stripped, "gnu_stack",
+      e->has_gnu_stack, "nx", e->nx, "pie", e->pie, "relro",
+      fwvet_relro_name(e->relro), "canary", e->canary, "fortified",
+      (int)e->fortified, "fortifiable", (int)e->fortifiable, "rpath",
+      fwvet_json_str(e->rpath), "runpath", fwvet_json_str(e->runpath),
+      "imports", imports);
+}
+
 json_t *fwvet_json_tool(void) {
   return json_pack("{s:s,s:s}", "name", "fwvet", "version", fwvet_version());
 }

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "fwvet/elf.h"
 #include "fwvet/vfs.h"
 
 /* A JSON string from bytes that may not be UTF-8: invalid bytes become
@@ -11,6 +12,8 @@
 json_t *fwvet_json_str(const char *s);
 json_t *fwvet_json_node(const fwvet_node *n);
 json_t *fwvet_json_finding(const fwvet_finding *f);
+/* The "elf" object of a file in the scan JSON. */
+json_t *fwvet_json_elf(const fwvet_elf_info *e);
 json_t *fwvet_json_tool(void);
 json_t *fwvet_json_input(const fwvet_vfs *vfs);
 /* Appends `obj` to `arr` / sets a key, stealing the reference; returns -1

@@ -57,13 +57,19 @@ static void mode_string(const fwvet_node *n, char out[11]) {
   out[10] = '\0';
 }
 
-static json_t *json_files(const fwvet_vfs *vfs) {
+/* `scan` may be NULL (ls): then there are no per-file analyser facts. */
+static json_t *json_files(const fwvet_vfs *vfs, const fwvet_scan *scan) {
   json_t *files = json_array();
-  for (size_t i = 0; files && i < fwvet_vfs_count(vfs); i++)
-    if (fwvet_json_push(files, fwvet_json_node(fwvet_vfs_node(vfs, i)))) {
+  for (size_t i = 0; files && i < fwvet_vfs_count(vfs); i++) {
+    const fwvet_node *n = fwvet_vfs_node(vfs, i);
+    json_t *o = fwvet_json_node(n);
+    const fwvet_elf_info *e = scan ? fwvet_scan_elf(scan, n) : NULL;
+    if ((e && fwvet_json_set(o, "elf", fwvet_json_elf(e))) ||
+        fwvet_json_push(files, o)) {
       json_decref(files);
       return NULL;
     }
+  }
   return files;
 }
 
@@ -108,7 +114,7 @@ fwvet_status fwvet_report_ls(const fwvet_vfs *vfs,
     fwvet_status st = FWVET_ENOMEM;
     if (root && !fwvet_json_set(root, "tool", fwvet_json_tool()) &&
         !fwvet_json_set(root, "input", fwvet_json_input(vfs)) &&
-        !fwvet_json_set(root, "files", json_files(vfs)) &&
+        !fwvet_json_set(root, "files", json_files(vfs, NULL)) &&
         !fwvet_json_set(root, "findings",
                         json_findings((finding_src){vfs, NULL}, 0)))
       st = fwvet_json_write(root, out);
@@ -176,7 +182,7 @@ static fwvet_status scan_json(const fwvet_scan *scan,
   fwvet_status st = FWVET_ENOMEM;
   if (root && !fwvet_json_set(root, "tool", fwvet_json_tool()) &&
       !fwvet_json_set(root, "input", fwvet_json_input(vfs)) &&
-      !fwvet_json_set(root, "files", json_files(vfs)) &&
+      !fwvet_json_set(root, "files", json_files(vfs, scan)) &&
       !fwvet_json_set(root, "components", json_array()) &&
       !fwvet_json_set(root, "census", json_array()) &&
       !fwvet_json_set(root, "vulnerabilities", json_array()) &&
