@@ -110,7 +110,7 @@ static uint8_t *slurp(const char *path, size_t *len) {
 }
 
 static void test_elf_extent(void **state) {
-  size_t len;
+  size_t len = 0;
   uint8_t *p = slurp("/bin/true", &len);
   assert_non_null(p);
   assert_int_equal(fwvet_elf_extent(p, len), len);
