@@ -150,7 +150,8 @@ static fwvet_status walk_dir(walk *w, const char *rel, unsigned depth) {
     }
     n++;
   }
-  qsort(names, n, sizeof *names, name_cmp);
+  if (n)
+    qsort(names, n, sizeof *names, name_cmp);
   for (size_t i = 0; i < n && !st; i++) {
     char sub[PATH_MAX];
     struct stat sb;

@@ -377,6 +377,8 @@ static fwvet_status make_entry(fwvet_uctx *u, staged *s, fwvet_node *container,
     n->depth = u->parent->depth + 1;
     n->offset = u->base;
     n->kind = FWVET_KIND_FILE;
+    if (!n->mode)
+      n->mode = 0644; /* decoded data: readable, like the file it came from */
   }
   if (!n->path || !n->fspath)
     goto nomem;

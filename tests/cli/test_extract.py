@@ -154,10 +154,9 @@ def extract(s, env, label, img, prepare=None):
 
 
 def snapshot_outside(env, d):
-    snap = T.snapshot(env.tmp)
+    snap = T.snapshot(env.tmp, skip=d)
     rel = os.path.relpath(d, env.tmp)
-    return {p: v for p, v in snap.items()
-            if p != rel and not p.startswith(rel + os.sep)}
+    return {p: v for p, v in snap.items() if p != rel}
 
 
 def refused(s, label, r, name):
@@ -297,6 +296,15 @@ def normal_images(s, env):
     d, r = extract(s, env, "firmware", os.path.join(fw, "router.bin"))
     compare_disk(s, "firmware",
                  disk_tree(os.path.join(d, "squashfs@0x200000")), want)
+    # Carved and decoded blobs have no mode of their own: written so that
+    # whoever extracted them can read them.
+    for blob in ("uimage", "uimage.extracted/lzma"):
+        p = os.path.join(d, blob)
+        mode = os.lstat(p).st_mode & 0o777 if os.path.lexists(p) else None
+        s.check(mode is not None and mode & 0o600 == 0o600,
+                "firmware: blob '%s' written readable and writable by its "
+                "owner (mode %s)" % (blob, oct(mode) if mode is not None
+                                     else "missing"))
 
 
 def hostile_images(s, env):
