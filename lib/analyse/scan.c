@@ -109,7 +109,11 @@ static void elf_finish(fwvet_sink *sink) {
 
 const fwvet_elf_info *fwvet_scan_elf(const fwvet_scan *s,
                                      const fwvet_node *node) {
+  if (!s->sink.nelf)
+    return NULL;
   const elf_rec key = {node, NULL};
+  if (!s->sink.nelf)
+    return NULL; /* bsearch() on a NULL array is undefined */
   const elf_rec *r = bsearch(&key, s->sink.elf, s->sink.nelf,
                              sizeof *s->sink.elf, cmp_elf);
   return r ? r->info : NULL;
