@@ -60,6 +60,7 @@ int cmd_extract(int argc, char **argv) {
     fwvet_extractor_destroy(ex);
     return EXIT_INPUT;
   }
+  fwvet_extractor_finish(ex);
   fwvet_extract_stats s;
   fwvet_extractor_stats(ex, &s);
   printf("extracted %llu files (%llu bytes), %llu directories, %llu "

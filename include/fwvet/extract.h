@@ -40,9 +40,15 @@ fwvet_status fwvet_extractor_create(const char *dir,
                                     fwvet_extract_report_fn report, void *ud,
                                     fwvet_extractor **out);
 
-/* A fwvet_visit_fn; `ud` is the extractor.  Never stops the run. */
+/* A fwvet_visit_fn; `ud` is the extractor.  Never stops the run.
+ * Symlinks are queued for fwvet_extractor_finish(). */
 int fwvet_extractor_visit(void *ud, const fwvet_node *node,
                           const uint8_t *data, size_t len);
+
+/* Creates the symlinks, which are made after everything else so that no
+ * path is ever written through one.  Call once the unpack run is over,
+ * before the vfs is destroyed (the refusal report names nodes). */
+void fwvet_extractor_finish(fwvet_extractor *ex);
 
 /* Copies the totals so far into `stats`. */
 void fwvet_extractor_stats(const fwvet_extractor *ex,

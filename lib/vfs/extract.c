@@ -15,8 +15,15 @@
 
 #include "fwvet/fwvet.h"
 
+typedef struct deferred_link {
+  const fwvet_node *node;
+  char *path;
+} deferred_link;
+
 struct fwvet_extractor {
   int dirfd;
+  deferred_link *links;
+  size_t nlinks, caplinks;
   pthread_mutex_t lock;
   fwvet_extract_report_fn report;
   void *ud;
@@ -47,6 +54,9 @@ fwvet_status fwvet_extractor_create(const char *dir,
 void fwvet_extractor_destroy(fwvet_extractor *ex) {
   if (!ex)
     return;
+  for (size_t i = 0; i < ex->nlinks; i++)
+    free(ex->links[i].path);
+  free(ex->links);
   close(ex->dirfd);
   pthread_mutex_destroy(&ex->lock);
   free(ex);
@@ -182,16 +192,18 @@ static int write_all(int fd, const uint8_t *p, size_t len) {
   return 0;
 }
 
+/* These return 0 or an errno value, with *why set. */
 static int make_dir(int pfd, const char *leaf, uint32_t mode,
                     const char **why) {
   if (mkdirat(pfd, leaf, 0700) != 0 && errno != EEXIST) {
-    *why = strerror(errno);
-    return -1;
+    int err = errno;
+    *why = strerror(err);
+    return err;
   }
   int fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     *why = "a symlink or file is in the way";
-    return -1;
+    return ENOTDIR;
   }
   fchmod(fd, (mode & 0777) | 0700);
   close(fd);
@@ -203,18 +215,74 @@ static int make_file(int pfd, const char *leaf, uint32_t mode,
   int fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
                                  O_CLOEXEC, 0600);
   if (fd < 0) {
-    *why = errno == EEXIST ? "exists; not overwritten" : strerror(errno);
-    return -1;
+    int err = errno;
+    *why = err == EEXIST ? "exists; not overwritten" : strerror(err);
+    return err;
   }
-  int bad = write_all(fd, data, len);
-  if (bad)
-    *why = strerror(errno);
+  int err = write_all(fd, data, len) ? errno : 0;
   fchmod(fd, mode & 0777);
-  if (close(fd) != 0 && !bad) {
-    *why = strerror(errno);
-    bad = -1;
+  if (close(fd) != 0 && !err)
+    err = errno;
+  if (err)
+    *why = strerror(err);
+  return err;
+}
+
+/* Creates `n` at `path` (already checked) below the directory. */
+static void write_node(fwvet_extractor *ex, const fwvet_node *n,
+                       char *path, const uint8_t *data, size_t len) {
+  const char *why = NULL;
+  fwvet_kind kind = fwvet_node_kind(n);
+  char *leaf;
+  int pfd = open_parent(ex->dirfd, path, &leaf, &why);
+  if (pfd < 0) {
+    refuse(ex, n, FWVET_EUNSAFE, why, 0);
+    return;
   }
-  return bad;
+  int err = 0;
+  if (kind == FWVET_KIND_DIR || kind == FWVET_KIND_CONTAINER) {
+    err = make_dir(pfd, leaf, kind == FWVET_KIND_DIR ? fwvet_node_mode(n)
+                                                     : 0755, &why);
+  } else if (kind == FWVET_KIND_SYMLINK) {
+    if (symlinkat(fwvet_node_link(n) ? fwvet_node_link(n) : "", pfd, leaf)) {
+      err = errno;
+      why = err == EEXIST ? "exists; not overwritten" : strerror(err);
+    }
+  } else {
+    err = make_file(pfd, leaf, fwvet_node_mode(n), data, len, &why);
+  }
+  close(pfd);
+  if (err) {
+    refuse(ex, n, err == EEXIST ? FWVET_EEXIST : FWVET_EIO, why, 0);
+    return;
+  }
+  pthread_mutex_lock(&ex->lock);
+  if (kind == FWVET_KIND_DIR || kind == FWVET_KIND_CONTAINER)
+    ex->stats.dirs++;
+  else if (kind == FWVET_KIND_SYMLINK)
+    ex->stats.symlinks++;
+  else {
+    ex->stats.files++;
+    ex->stats.bytes += len;
+  }
+  pthread_mutex_unlock(&ex->lock);
+}
+
+static int cmp_links(const void *a, const void *b) {
+  const deferred_link *x = a, *y = b;
+  return strcmp(fwvet_node_path(x->node), fwvet_node_path(y->node));
+}
+
+void fwvet_extractor_finish(fwvet_extractor *ex) {
+  if (ex->nlinks)
+    qsort(ex->links, ex->nlinks, sizeof *ex->links, cmp_links);
+  for (size_t i = 0; i < ex->nlinks; i++) {
+    write_node(ex, ex->links[i].node, ex->links[i].path, NULL, 0);
+    free(ex->links[i].path);
+  }
+  free(ex->links);
+  ex->links = NULL;
+  ex->nlinks = ex->caplinks = 0;
 }
 
 int fwvet_extractor_visit(void *ud, const fwvet_node *n, const uint8_t *data,
@@ -246,38 +314,26 @@ int fwvet_extractor_visit(void *ud, const fwvet_node *n, const uint8_t *data,
     refuse(ex, n, FWVET_ECORRUPT, "content could not be decoded", 0);
     goto out;
   }
-  char *leaf;
-  int pfd = open_parent(ex->dirfd, path, &leaf, &why);
-  if (pfd < 0) {
-    refuse(ex, n, FWVET_EUNSAFE, why, 0);
-    goto out;
+  if (kind == FWVET_KIND_SYMLINK) {
+    /* Symlinks are made last (fwvet_extractor_finish), so whether a path
+     * through one is refused never depends on thread timing. */
+    pthread_mutex_lock(&ex->lock);
+    if (ex->nlinks == ex->caplinks) {
+      size_t cap = ex->caplinks ? ex->caplinks * 2 : 64;
+      deferred_link *p = realloc(ex->links, cap * sizeof *p);
+      if (!p) {
+        pthread_mutex_unlock(&ex->lock);
+        refuse(ex, n, FWVET_ENOMEM, "out of memory", 0);
+        goto out;
+      }
+      ex->links = p;
+      ex->caplinks = cap;
+    }
+    ex->links[ex->nlinks++] = (deferred_link){n, path};
+    pthread_mutex_unlock(&ex->lock);
+    return 0;
   }
-  int bad;
-  if (kind == FWVET_KIND_DIR || kind == FWVET_KIND_CONTAINER) {
-    bad = make_dir(pfd, leaf, kind == FWVET_KIND_DIR ? fwvet_node_mode(n)
-                                                     : 0755, &why);
-  } else if (kind == FWVET_KIND_SYMLINK) {
-    bad = symlinkat(fwvet_node_link(n) ? fwvet_node_link(n) : "", pfd, leaf);
-    if (bad)
-      why = errno == EEXIST ? "exists; not overwritten" : strerror(errno);
-  } else {
-    bad = make_file(pfd, leaf, fwvet_node_mode(n), data, len, &why);
-  }
-  close(pfd);
-  if (bad) {
-    refuse(ex, n, errno == EEXIST ? FWVET_EEXIST : FWVET_EIO, why, 0);
-    goto out;
-  }
-  pthread_mutex_lock(&ex->lock);
-  if (kind == FWVET_KIND_DIR || kind == FWVET_KIND_CONTAINER)
-    ex->stats.dirs++;
-  else if (kind == FWVET_KIND_SYMLINK)
-    ex->stats.symlinks++;
-  else {
-    ex->stats.files++;
-    ex->stats.bytes += len;
-  }
-  pthread_mutex_unlock(&ex->lock);
+  write_node(ex, n, path, data, len);
 out:
   free(path);
   return 0;
