@@ -243,7 +243,9 @@ static void scan_pem(ctx *c, const uint8_t *data, size_t len, int text) {
   size_t pos = 0;
   unsigned blocks = 0, line = 1;
   size_t counted = 0; /* line numbers counted up to here */
-  while (pos < len && blocks < MAX_BLOCKS) {
+  /* Every marker may cost a search of MAX_PEM_BLOCK bytes: cap them. */
+  for (unsigned tries = 0;
+       pos < len && blocks < MAX_BLOCKS && tries < 4 * MAX_BLOCKS; tries++) {
     const uint8_t *b = memmem(data + pos, len - pos, begin, sizeof begin - 1);
     if (!b)
       break;

@@ -182,17 +182,26 @@ static void openssh_block(ctx *c, const uint8_t *body, size_t n,
 static void scan_openssh(ctx *c, const uint8_t *d, size_t len, int text) {
   static const char begin[] = "-----BEGIN OPENSSH PRIVATE KEY-----",
                     end[] = "-----END OPENSSH PRIVATE KEY-----";
-  for (size_t pos = 0; pos < len;) {
+  unsigned line = 1, blocks = 0;
+  size_t counted = 0; /* lines counted up to here */
+  /* Every marker may cost a search of 4 * MAX_BLOB bytes: cap them. */
+  for (size_t pos = 0, tries = 0;
+       pos < len && blocks < MAX_KEYS && tries < 4 * MAX_KEYS; tries++) {
     const uint8_t *b = memmem(d + pos, len - pos, begin, sizeof begin - 1);
     if (!b)
       return;
     size_t at = (size_t)(b - d) + sizeof begin - 1;
     size_t window = len - at < 4 * MAX_BLOB ? len - at : 4 * MAX_BLOB;
     const uint8_t *e = memmem(d + at, window, end, sizeof end - 1);
+    pos = at;
     if (!e)
-      return;
-    openssh_block(c, d + at, (size_t)(e - (d + at)),
-                  text ? count_lines(d, (size_t)(b - d)) : 0);
+      continue;
+    blocks++;
+    if (text) {
+      line += count_lines(d + counted, (size_t)(b - d) - counted) - 1;
+      counted = (size_t)(b - d);
+    }
+    openssh_block(c, d + at, (size_t)(e - (d + at)), text ? line : 0);
     pos = (size_t)(e - d) + sizeof end - 1;
   }
 }

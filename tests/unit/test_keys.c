@@ -28,8 +28,7 @@ static EVP_PKEY *rsa_key(int bits, int which) {
 
 /* A certificate for an RSA key of `bits`, signed with `md` by another key
  * (or by its own with SELF), appended as PEM or DER. */
-static void make_cert(const char *path, int bits, const EVP_MD *md,
-                      int flags) {
+static void make_cert(const char *path, int bits, const EVP_MD *md, int flags) {
   EVP_PKEY *key = rsa_key(bits, 0);
   EVP_PKEY *ca = flags & SELF ? key : rsa_key(2048, 1);
   assert_non_null(key);
@@ -209,11 +208,52 @@ static void test_evidence(void **state) {
   tdir_release(&t);
 }
 
+/* The same key at another offset in the next release keeps its
+ * fingerprint; another key does not. */
+static void test_fingerprint(void **state) {
+  static const char *const cmds[3] = {
+      "(head -c 10 /dev/zero; cat a.key) > fw.bin",
+      "(head -c 5000 /dev/zero; cat a.key; head -c 9 /dev/zero) > fw.bin",
+      "(head -c 10 /dev/zero; cat b.key) > fw.bin"};
+  char fp[3][33], cmd[512];
+  tdir keys;
+  tdir_init(&keys);
+  snprintf(cmd, sizeof cmd,
+           "cd %s && openssl genpkey -algorithm ed25519 -out a.key && "
+           "openssl genpkey -algorithm ed25519 -out b.key",
+           keys.path);
+  sh(cmd);
+  for (int k = 0; k < 3; k++) {
+    tdir t;
+    tdir_init(&t);
+    snprintf(cmd, sizeof cmd, "cd %s && %s && mv fw.bin %s/", keys.path,
+             cmds[k], t.path);
+    sh(cmd);
+    fwvet_scan *scan = NULL;
+    assert_int_equal(fwvet_scan_run(t.path, NULL, &scan), FWVET_OK);
+    int n = 0;
+    for (size_t i = 0; i < fwvet_scan_finding_count(scan); i++) {
+      const fwvet_finding *fd = fwvet_scan_finding(scan, i);
+      if (!strcmp(fd->rule, "credential.private-key")) {
+        snprintf(fp[k], sizeof fp[k], "%s", fd->fingerprint);
+        n++;
+      }
+    }
+    assert_int_equal(n, 1);
+    fwvet_scan_destroy(scan);
+    tdir_release(&t);
+  }
+  assert_string_equal(fp[0], fp[1]);
+  assert_string_not_equal(fp[0], fp[2]);
+  tdir_release(&keys);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rows),
       cmocka_unit_test(test_trust_store),
       cmocka_unit_test(test_evidence),
+      cmocka_unit_test(test_fingerprint),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
