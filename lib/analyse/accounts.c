@@ -8,75 +8,35 @@
 #include <string.h>
 
 #include "analyse/analyser.h"
+#include "analyse/pwfile.h"
 
 #define MAX_ACCOUNT_FILE (1u << 20)
 
-enum { NOT_ACCOUNTS, PASSWD, SHADOW };
+enum { NOT_ACCOUNTS, PASSWD = FWVET_PW_PASSWD, SHADOW = FWVET_PW_SHADOW };
 
-typedef struct field {
-  const char *p;
-  size_t len;
-} field;
-
-/* Splits one line into up to `max` colon-separated fields; returns the
- * number of fields found. */
-static size_t split(const char *line, size_t len, field *f, size_t max) {
-  size_t n = 0, start = 0;
-  for (size_t i = 0; i <= len; i++) {
-    if (i == len || line[i] == ':') {
-      if (n < max)
-        f[n] = (field){line + start, i - start};
-      n++;
-      start = i + 1;
-    }
-  }
-  return n;
-}
-
-static int numeric(field f) {
-  if (f.len == 0 || f.len > 10)
-    return 0;
-  for (size_t i = 0; i < f.len; i++)
-    if (f.p[i] < '0' || f.p[i] > '9')
-      return 0;
-  return 1;
-}
-
-static int is_comment(const char *line, size_t len) {
-  return len == 0 || line[0] == '#';
-}
-
-/* Decides what the file is from all of its lines. */
+/* Every non-comment line has one shape: that shape, else NOT_ACCOUNTS. */
 static int detect(const char *d, size_t len) {
   size_t lines = 0, pw = 0, sh = 0;
-  for (size_t pos = 0; pos < len;) {
-    const char *nl = memchr(d + pos, '\n', len - pos);
-    size_t l = nl ? (size_t)(nl - (d + pos)) : len - pos;
-    const char *line = d + pos;
-    pos += l + 1;
-    if (l && line[l - 1] == '\r')
-      l--;
-    if (is_comment(line, l))
-      continue;
+  fwvet_pw_lines it;
+  const char *line;
+  size_t l;
+  fwvet_pw_lines_init(&it, d, len);
+  while (fwvet_pw_lines_next(&it, &line, &l)) {
+    fwvet_field f[9];
+    int shape = fwvet_pw_shape(f, fwvet_pw_split(line, l, f, 9));
     lines++;
-    field f[9];
-    size_t n = split(line, l, f, 9);
-    if (n == 7 && f[0].len && numeric(f[2]) && numeric(f[3]))
-      pw++;
-    else if (n == 9 && f[0].len && (f[2].len == 0 || numeric(f[2])))
-      sh++;
+    pw += shape == FWVET_PW_PASSWD;
+    sh += shape == FWVET_PW_SHADOW;
   }
-  if (lines == 0)
-    return NOT_ACCOUNTS;
-  if (pw == lines)
+  if (lines && pw == lines)
     return PASSWD;
-  if (sh == lines)
+  if (lines && sh == lines)
     return SHADOW;
   return NOT_ACCOUNTS;
 }
 
 static void check_line(fwvet_sink *sink, const fwvet_node *node, int kind,
-                       const field *f, unsigned lineno) {
+                       const fwvet_field *f, unsigned lineno) {
   char name[128], ev[192];
   snprintf(name, sizeof name, "%.*s", (int)f[0].len, f[0].p);
   if (f[1].len == 0) {
@@ -106,20 +66,14 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   int kind = detect(d, len);
   if (kind == NOT_ACCOUNTS)
     return;
-  unsigned lineno = 0;
-  for (size_t pos = 0; pos < len;) {
-    const char *nl = memchr(d + pos, '\n', len - pos);
-    size_t l = nl ? (size_t)(nl - (d + pos)) : len - pos;
-    const char *line = d + pos;
-    pos += l + 1;
-    lineno++;
-    if (l && line[l - 1] == '\r')
-      l--;
-    if (is_comment(line, l))
-      continue;
-    field f[9];
-    split(line, l, f, 9);
-    check_line(sink, node, kind, f, lineno);
+  fwvet_pw_lines it;
+  const char *line;
+  size_t l;
+  fwvet_pw_lines_init(&it, d, len);
+  while (fwvet_pw_lines_next(&it, &line, &l)) {
+    fwvet_field f[9];
+    fwvet_pw_split(line, l, f, 9);
+    check_line(sink, node, kind, f, it.lineno);
   }
 }
 

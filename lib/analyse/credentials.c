@@ -24,6 +24,7 @@
 #include <openssl/evp.h>
 
 #include "analyse/analyser.h"
+#include "analyse/pwfile.h"
 #include "default_passwords.h"
 
 #define MAX_PASSWORD_FILE (1u << 20)
@@ -46,10 +47,7 @@ enum hash_kind {
   H_UNKNOWN, /* some other $id$ scheme */
 };
 
-typedef struct field {
-  const char *p;
-  size_t len;
-} field;
+typedef fwvet_field field;
 
 typedef struct pwfile {
   fwvet_sink *sink;
@@ -58,28 +56,6 @@ typedef struct pwfile {
   unsigned long budget; /* left for this file */
   struct crypt_data *cd;
 } pwfile;
-
-static size_t split(const char *line, size_t len, field *f, size_t max) {
-  size_t n = 0, start = 0;
-  for (size_t i = 0; i <= len; i++) {
-    if (i == len || line[i] == ':') {
-      if (n < max)
-        f[n] = (field){line + start, i - start};
-      n++;
-      start = i + 1;
-    }
-  }
-  return n;
-}
-
-static int numeric(field f) {
-  if (f.len == 0 || f.len > 10)
-    return 0;
-  for (size_t i = 0; i < f.len; i++)
-    if (f.p[i] < '0' || f.p[i] > '9')
-      return 0;
-  return 1;
-}
 
 static int starts(field f, const char *s) {
   size_t n = strlen(s);
@@ -128,21 +104,18 @@ static int htpasswd_line(field *f, size_t n, int named) {
 
 static int detect(const char *d, size_t len, int named) {
   size_t lines = 0, pw = 0, sh = 0, ht = 0;
-  for (size_t pos = 0; pos < len;) {
-    const char *nl = memchr(d + pos, '\n', len - pos);
-    size_t l = nl ? (size_t)(nl - (d + pos)) : len - pos;
-    const char *line = d + pos;
-    pos += l + 1;
-    if (l && line[l - 1] == '\r')
-      l--;
-    if (l == 0 || line[0] == '#')
-      continue;
-    lines++;
+  fwvet_pw_lines it;
+  const char *line;
+  size_t l;
+  fwvet_pw_lines_init(&it, d, len);
+  while (fwvet_pw_lines_next(&it, &line, &l)) {
     field f[9];
-    size_t n = split(line, l, f, 9);
-    if (n == 7 && f[0].len && numeric(f[2]) && numeric(f[3]))
+    size_t n = fwvet_pw_split(line, l, f, 9);
+    int shape = fwvet_pw_shape(f, n);
+    lines++;
+    if (shape == FWVET_PW_PASSWD)
       pw++;
-    else if (n == 9 && f[0].len && (f[2].len == 0 || numeric(f[2])))
+    else if (shape == FWVET_PW_SHADOW)
       sh++;
     else if (htpasswd_line(f, n, named))
       ht++;
@@ -401,20 +374,14 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   pf.cd = calloc(1, sizeof *pf.cd);
   if (!pf.cd)
     return;
-  unsigned lineno = 0;
-  for (size_t pos = 0; pos < len;) {
-    const char *nl = memchr(d + pos, '\n', len - pos);
-    size_t l = nl ? (size_t)(nl - (d + pos)) : len - pos;
-    const char *line = d + pos;
-    pos += l + 1;
-    lineno++;
-    if (l && line[l - 1] == '\r')
-      l--;
-    if (l == 0 || line[0] == '#')
-      continue;
+  fwvet_pw_lines it;
+  const char *line;
+  size_t l;
+  fwvet_pw_lines_init(&it, d, len);
+  while (fwvet_pw_lines_next(&it, &line, &l)) {
     field f[9];
-    split(line, l, f, 9);
-    check_line(&pf, f, lineno);
+    fwvet_pw_split(line, l, f, 9);
+    check_line(&pf, f, it.lineno);
   }
   free(pf.cd);
 }
