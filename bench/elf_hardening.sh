@@ -22,10 +22,11 @@ repo=$(dirname "$here")
 build=$(cd "$1" && pwd -P) || die "no build directory '$1'"
 fwvet=$build/fwvet
 [ -x "$fwvet" ] || die "'$fwvet' is missing: build first"
-command -v checksec >/dev/null || die "checksec is missing: run scripts/bootstrap-bench"
+command -v checksec >/dev/null ||
+  die "checksec is missing: run scripts/bootstrap-bench"
 
 if [ $# -ge 2 ]; then
-  tree=$2
+  tree=$(cd "$2" && pwd -P) || die "no tree '$2'"
 else
   tree=$build/bench-elf
   if [ ! -d "$tree" ]; then
@@ -50,7 +51,8 @@ nelf=$(find "$tree" -type f -exec sh -c \
 t0=$(now)
 "$fwvet" scan --format json "$tree" >"$build/bench-elf.fwvet.json"
 t1=$(now)
-checksec --dir="$tree" --output=json >"$build/bench-elf.checksec.json" 2>/dev/null
+checksec --dir="$tree" --output=json \
+  >"$build/bench-elf.checksec.json" 2>/dev/null
 t2=$(now)
 
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$nelf" -v tree="$tree" 'BEGIN {
@@ -60,3 +62,46 @@ awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$nelf" -v tree="$tree" 'BEGIN {
   printf "checksec --dir: %8.2f s\n", k;
   printf "ratio:          %8.1fx (target 50x)\n", (f > 0 ? k / f : 0);
 }'
+
+# Field-by-field agreement on the same files (intended differences are
+# explained in tests/cli/test_elf_checksec.py).
+python3 - "$build/bench-elf.fwvet.json" "$build/bench-elf.checksec.json" \
+  "$tree" <<'PY'
+import collections, json, sys
+f = json.load(open(sys.argv[1]))
+c = json.load(open(sys.argv[2]))
+root = sys.argv[3].rstrip("/")
+yn = lambda b: "yes" if b else "no"
+diff = collections.Counter()
+first = {}
+n = 0
+for x in f["files"]:
+    e = x.get("elf")
+    k = c.get(root + x["fspath"]) if e else None
+    if not k:
+        continue
+    n += 1
+    pairs = [("relro", {"none": "no"}.get(e["relro"], e["relro"]),
+              k["relro"]),
+             ("nx", yn(e["nx"]), k["nx"]),
+             ("symbols", yn(not e["stripped"]), k["symbols"]),
+             ("pie", "dso" if e["type"] == "dyn" and not e["pie"]
+              else yn(e["pie"]), k["pie"])]
+    if not e["static"]:
+        pairs += [("canary", yn(e["canary"]), k["canary"]),
+                  ("rpath", yn(e["rpath"] is not None), k["rpath"]),
+                  ("runpath", yn(e["runpath"] is not None), k["runpath"]),
+                  ("fortified", str(e["fortified"]), k["fortified"]),
+                  ("fortify-able", str(e["fortified"] + e["fortifiable"]),
+                   k["fortify-able"])]
+    for name, a, b in pairs:
+        if a != b:
+            diff[name] += 1
+            first.setdefault(name, "%s: fwvet %s, checksec %s"
+                             % (x["fspath"], a, b))
+print("compared with checksec: %d ELF files" % n)
+for name in sorted(diff):
+    print("  %-12s %4d differ, e.g. %s" % (name, diff[name], first[name]))
+if not diff:
+    print("  no field differs")
+PY

@@ -85,7 +85,9 @@ typedef struct reader {
 static pthread_once_t libelf_once = PTHREAD_ONCE_INIT;
 static int libelf_ok;
 
-static void libelf_init(void) { libelf_ok = elf_version(EV_CURRENT) != EV_NONE; }
+static void libelf_init(void) {
+  libelf_ok = elf_version(EV_CURRENT) != EV_NONE;
+}
 
 static int in_list(const char *name, const char *const *list, size_t n) {
   for (size_t i = 0; i < n; i++)
