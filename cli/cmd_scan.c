@@ -6,8 +6,11 @@
 static const char usage_head[] =
     "usage: fwvet scan [options] IMAGE|DIR...\n"
     "\n"
-    "Unpack each input recursively and report what was found: the tree,\n"
-    "containers and streams, and findings.\n"
+    "Unpack each input recursively, run every analyser over every file\n"
+    "(accounts, credentials, keys, secrets, boot services and scripts,\n"
+    "known backdoors, ELF hardening) and report: a summary, the containers\n"
+    "and streams found, and the findings (rule ids: docs/rules.md).  JSON\n"
+    "adds every file with its hash and, for ELF files, its hardening.\n"
     "\n"
     "  -f, --format text|json  output format (default text); several inputs\n"
     "                          with json give an array of reports\n"
