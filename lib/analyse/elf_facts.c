@@ -445,7 +445,7 @@ static fwvet_status parse(reader *r) {
   if (eh.e_type == ET_CORE)
     return FWVET_OK; /* a process image: its headers describe memory */
 
-  GElf_Phdr dyn_ph;
+  GElf_Phdr dyn_ph = {0};
   dyninfo di = {0};
   if (read_phdrs(r, &dyn_ph) != 0 ||
       (f->has_dynamic && read_dynamic(r, &dyn_ph, &di) != 0))

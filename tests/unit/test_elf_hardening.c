@@ -154,7 +154,7 @@ static void wr(uint8_t *p, int n, uint64_t v) {
 }
 
 static void patch(const char *path, int how) {
-  size_t len;
+  size_t len = 0;
   uint8_t *d = slurp(path, &len);
   assert_non_null(d);
   assert_true(len > 64 && d[4] == 2 && d[5] == 1);
