@@ -14,6 +14,8 @@ typedef struct cli_opts {
   const char *output;   /* -o FILE, or NULL for stdout */
   const char *dir;      /* -C DIR (extract) */
   int fail_on;          /* severity, or -1 */
+  const char *families; /* --families FILE (checked), or NULL */
+  fwvet_rules *rules;   /* --rules FILEs compiled (scan); caller frees */
   int color_forced;
 } cli_opts;
 
@@ -43,5 +45,6 @@ extern const char cli_limits_help[];
 int cmd_ls(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_audit_src(int argc, char **argv);
 
 #endif

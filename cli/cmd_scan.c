@@ -8,8 +8,9 @@ static const char usage_head[] =
     "\n"
     "Unpack each input recursively, run every analyser over every file\n"
     "(accounts, credentials, keys, secrets, boot services and scripts,\n"
-    "known backdoors, ELF hardening) and report: a summary, the containers\n"
-    "and streams found, and the findings (rule ids: docs/rules.md).  JSON\n"
+    "known backdoors, ELF hardening, unsafe functions) and report: a\n"
+    "summary, the engineering table, the containers and streams found, and\n"
+    "the findings (rule ids: docs/rules.md).  JSON\n"
     "adds every file with its hash and, for ELF files, its hardening.\n"
     "\n"
     "  -f, --format text|json  output format (default text); several inputs\n"
@@ -18,7 +19,13 @@ static const char usage_head[] =
     "  -j, --jobs N            worker threads (default: all cores)\n"
     "  --fail-on SEVERITY      exit 1 when a finding is at or above SEVERITY\n"
     "                          (info, low, medium, high, critical)\n"
-    "  --color, --no-color     colour in text output\n";
+    "  --color, --no-color     colour in text output\n"
+    "  --families FILE         more engineering family lines (vendor\n"
+    "                          wrappers): FAMILY FUNCTION safe|unsafe\n"
+    "  --rules FILE.yar        also match these YARA rules against every\n"
+    "                          file (repeatable); a match is a finding\n"
+    "                          yara.<rule>, severity from the rule's meta\n"
+    "                          'severity' (default medium)\n";
 
 int cmd_scan(int argc, char **argv) {
   char usage[4096];
@@ -31,11 +38,14 @@ int cmd_scan(int argc, char **argv) {
     return EXIT_USAGE;
   if (i >= argc) {
     cli_error("scan", "expected at least one IMAGE or DIR");
+    fwvet_rules_destroy(o.rules);
     return EXIT_USAGE;
   }
   FILE *out = cli_output(&o);
-  if (!out)
+  if (!out) {
+    fwvet_rules_destroy(o.rules);
     return EXIT_USAGE;
+  }
   int rc = 0, many = argc - i > 1;
   int json = o.report.format == FWVET_REPORT_JSON;
   if (many && json)
@@ -44,6 +54,8 @@ int cmd_scan(int argc, char **argv) {
     fwvet_scan_options so;
     fwvet_scan_options_init(&so);
     so.open = o.open;
+    so.families = o.families;
+    so.rules = o.rules;
     fwvet_scan *scan = NULL;
     fwvet_status st = fwvet_scan_run(argv[k], &so, &scan);
     if (st) {
@@ -63,5 +75,6 @@ int cmd_scan(int argc, char **argv) {
     fputs("]\n", out);
   if (cli_close_output(&o, out))
     rc = EXIT_INPUT;
+  fwvet_rules_destroy(o.rules);
   return rc;
 }

@@ -54,7 +54,24 @@ static int parse_u64(const char *s, int suffixes, uint64_t *out) {
 enum {
   OPT_MAX_DEPTH = 256, OPT_MAX_TOTAL, OPT_MAX_FILE, OPT_MAX_RATIO,
   OPT_MAX_NODES, OPT_MAX_SECONDS, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR,
+  OPT_FAMILIES, OPT_RULES,
 };
+
+enum { MAX_RULE_FILES = 256 };
+
+/* Compiles the --rules files; prints the first error ("FILE:LINE: why")
+ * and returns -1 when they do not compile. */
+static int compile_rules(const char *const *files, size_t n, cli_opts *o) {
+  char err[512];
+  fwvet_status st = fwvet_rules_compile(files, n, &o->rules, err, sizeof err);
+  if (st == FWVET_EIO)
+    cli_error(err, "%s", strerror(errno));
+  else if (st == FWVET_EINVAL)
+    fprintf(stderr, "fwvet: %s\n", err);
+  else if (st)
+    cli_error("rules", "%s", fwvet_strerror(st));
+  return st ? -1 : 0;
+}
 
 int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
               cli_opts *o) {
@@ -73,6 +90,8 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
       {"fail-on", required_argument, NULL, OPT_FAIL_ON},
       {"color", no_argument, NULL, OPT_COLOR},
       {"no-color", no_argument, NULL, OPT_NO_COLOR},
+      {"families", required_argument, NULL, OPT_FAMILIES},
+      {"rules", required_argument, NULL, OPT_RULES},
       {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof *o);
   fwvet_open_options_init(&o->open);
@@ -80,6 +99,8 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
   int color = -1;
   uint64_t v;
   int c;
+  const char *rule_files[MAX_RULE_FILES];
+  size_t nrule_files = 0;
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "hf:o:j:C:", longopts, NULL)) != -1) {
@@ -141,6 +162,32 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
       break;
     case OPT_COLOR: color = 1; break;
     case OPT_NO_COLOR: color = 0; break;
+    case OPT_FAMILIES: {
+      unsigned line = 0;
+      fwvet_status st = fwvet_families_check(arg, &line);
+      if (st == FWVET_EINVAL) {
+        cli_error(arg, "line %u: expected 'FAMILY FUNCTION safe|unsafe'",
+                  line);
+        return -1;
+      }
+      if (st) {
+        cli_error(arg, "%s", fwvet_strerror(st));
+        return -1;
+      }
+      o->families = arg;
+      break;
+    }
+    case OPT_RULES:
+      if (strcmp(cmd, "scan") != 0) {
+        cli_error(cmd, "unknown option '--rules'");
+        goto usage;
+      }
+      if (nrule_files == MAX_RULE_FILES) {
+        cli_error(cmd, "more than %d --rules files", MAX_RULE_FILES);
+        goto usage;
+      }
+      rule_files[nrule_files++] = arg;
+      break;
     case ':':
       cli_error(cmd, "option '%s' needs a value", argv[optind - 1]);
       goto usage;
@@ -154,6 +201,8 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
               argv[optind - 1]);
     goto usage;
   }
+  if (nrule_files && compile_rules(rule_files, nrule_files, o))
+    return -1;
   if (color < 0)
     color = !getenv("NO_COLOR") && !o->output && isatty(STDOUT_FILENO);
   o->report.color = color;

@@ -14,6 +14,7 @@ static const char usage[] =
     "  scan IMAGE|DIR...        evaluate: unpack, analyse, report\n"
     "  ls IMAGE|DIR             list everything found inside, recursively\n"
     "  extract IMAGE -C DIR     write the unpacked tree under DIR, safely\n"
+    "  audit-src DIR            engineering table of a C/C++ source tree\n"
     "\n"
     "Run 'fwvet <command> --help' for a command's options.\n"
     "Exit codes: 0 success, 1 findings at or above --fail-on, 2 usage error,\n"
@@ -39,6 +40,8 @@ int main(int argc, char **argv) {
     return cmd_ls(argc - 1, argv + 1);
   if (!strcmp(cmd, "extract"))
     return cmd_extract(argc - 1, argv + 1);
+  if (!strcmp(cmd, "audit-src"))
+    return cmd_audit_src(argc - 1, argv + 1);
   cli_error(cmd, "unknown command");
   fputs("Try 'fwvet --help'.\n", stderr);
   return EXIT_USAGE;

@@ -7,6 +7,7 @@
 #include "vfs.h"
 #include "elf.h"
 #include "extract.h"
+#include "rules.h"
 #include "scan.h"
 #include "report.h"
 

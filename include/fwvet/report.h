@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "audit.h"
 #include "scan.h"
 #include "vfs.h"
 
@@ -35,6 +36,12 @@ fwvet_status fwvet_report_ls(const fwvet_vfs *vfs,
  * engineering, summary), or a text summary followed by the details. */
 fwvet_status fwvet_report_scan(const fwvet_scan *scan,
                                const fwvet_report_options *opt, FILE *out);
+
+/* The engineering table of a source tree: text (the table, the
+ * findings) or the audit-src JSON contract {"families", "functions",
+ * "files", "findings"}.  FWVET_EIO when writing to `out` fails. */
+fwvet_status fwvet_report_audit(const fwvet_audit *audit,
+                                const fwvet_report_options *opt, FILE *out);
 
 #ifdef __cplusplus
 }

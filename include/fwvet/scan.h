@@ -2,7 +2,9 @@
 #ifndef FWVET_SCAN_H
 #define FWVET_SCAN_H
 
+#include "audit.h"
 #include "elf.h"
+#include "rules.h"
 #include "vfs.h"
 
 #ifdef __cplusplus
@@ -15,6 +17,12 @@ typedef struct fwvet_scan_options {
   /* Unpacking.  If open.visit is set it is called after the analysers,
    * for each node, with the same bytes. */
   fwvet_open_options open;
+  /* A file of extra engineering family lines (data/unsafe-functions.txt
+   * format; check it first with fwvet_families_check()), or NULL. */
+  const char *families;
+  /* User YARA rules matched against every file (findings "yara.<rule>"),
+   * or NULL.  Owned by the caller; must outlive fwvet_scan_run(). */
+  const fwvet_rules *rules;
 } fwvet_scan_options;
 
 /* Zeroes `opt` and fills in defaults. */
@@ -43,6 +51,14 @@ const fwvet_finding *fwvet_scan_finding(const fwvet_scan *scan, size_t i);
  * ELF file of this scan.  Owned by the scan. */
 const fwvet_elf_info *fwvet_scan_elf(const fwvet_scan *scan,
                                      const fwvet_node *node);
+
+/*
+ * The engineering table of the image: per family, the functions its ELF
+ * files import (method "imports"; a "call" is one binary importing the
+ * function), one row per family in data file order.  Owned by the scan.
+ */
+const fwvet_eng_row *fwvet_scan_engineering(const fwvet_scan *scan,
+                                            size_t *n);
 
 /* Counts findings at or above `sev`. */
 size_t fwvet_scan_findings_at_least(const fwvet_scan *scan,

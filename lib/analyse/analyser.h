@@ -16,6 +16,7 @@
 
 #include "fwvet/elf.h"
 #include "fwvet/finding.h"
+#include "fwvet/scan.h"
 #include "fwvet/vfs.h"
 
 typedef struct fwvet_sink fwvet_sink;
@@ -42,6 +43,14 @@ void fwvet_sink_report(fwvet_sink *sink, const fwvet_node *node,
                        ...) __attribute__((format(printf, 8, 9)));
 
 /*
+ * The options of the running scan, as its caller gave them: how an
+ * analyser gets per-scan configuration (e.g. the yara analyser's compiled
+ * `rules`) without global state.  Valid, and unchanged, for the whole
+ * run; what they point to is the caller's and read-only.
+ */
+const fwvet_scan_options *fwvet_sink_options(const fwvet_sink *sink);
+
+/*
  * Records what an analyser learnt about an ELF node.  `info` and
  * everything it points to must come from malloc (strings, the imports
  * array and each import): ownership passes to the scan, which frees them
@@ -51,5 +60,16 @@ void fwvet_sink_report(fwvet_sink *sink, const fwvet_node *node,
 void fwvet_sink_elf(fwvet_sink *sink, const fwvet_node *node,
                     fwvet_elf_info *info);
 void fwvet_elf_info_free(fwvet_elf_info *info);
+
+/*
+ * The engineering table: the families (built-in plus --families, read
+ * only, shared by every thread) and the per-node counts an analyser adds
+ * to the scan's table (engineering.c).  Thread-safe.
+ */
+typedef struct fwvet_families fwvet_families;
+typedef struct fwvet_eng_counter fwvet_eng_counter;
+const fwvet_families *fwvet_sink_families(const fwvet_sink *sink);
+void fwvet_sink_engineering(fwvet_sink *sink,
+                            const fwvet_eng_counter *counts);
 
 #endif

@@ -361,6 +361,23 @@ static int named_htpasswd(const fwvet_node *node) {
   return !strcmp(b, ".htpasswd") || !strcmp(b, "htpasswd");
 }
 
+/* A `user:hash` file that says it is an example (mosquitto's
+ * pwfile.example) or lives with the documentation: nothing reads it.
+ * Passwd and shadow files are checked wherever they are. */
+static int example_file(const fwvet_node *node) {
+  static const char *const suffix[] = {".example", ".sample", ".dist"};
+  const char *p = fwvet_node_fspath(node);
+  size_t n = strlen(p);
+  if (!strncmp(p, "/usr/share/doc/", 15))
+    return 1;
+  for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+    size_t sl = strlen(suffix[i]);
+    if (n > sl && !strcmp(p + n - sl, suffix[i]))
+      return 1;
+  }
+  return 0;
+}
+
 static void analyse(fwvet_sink *sink, const fwvet_node *node,
                     const uint8_t *data, size_t len) {
   if (fwvet_node_kind(node) != FWVET_KIND_FILE || len == 0 ||
@@ -369,7 +386,7 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   const char *d = (const char *)data;
   pwfile pf = {sink, node, detect(d, len, named_htpasswd(node)), FILE_BUDGET,
                NULL};
-  if (pf.kind == NOT_PWFILE)
+  if (pf.kind == NOT_PWFILE || (pf.kind == HTPASSWD && example_file(node)))
     return;
   pf.cd = calloc(1, sizeof *pf.cd);
   if (!pf.cd)

@@ -306,6 +306,11 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
       len > MAX_KEY_FILE)
     return;
   const char *path = fwvet_node_fspath(node);
+  /* Package documentation ships public sample keys (openvpn's
+   * examples/sample-keys): nothing uses them from there, and a vendor
+   * who copies one to where it is used is found there. */
+  if (!strncmp(path, "/usr/share/doc/", 15))
+    return;
   static const char cert[] = "-----BEGIN CERTIFICATE-----";
   const uint8_t *first = memmem(data, len, cert, sizeof cert - 1);
   ctx c = {sink, node,

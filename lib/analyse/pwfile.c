@@ -26,11 +26,25 @@ int fwvet_pw_numeric(fwvet_field f) {
   return 1;
 }
 
+/* A shadow date or day count: empty, digits, or -1 as some tools write. */
+static int shadow_number(fwvet_field f) {
+  if (f.len && f.p[0] == '-')
+    f = (fwvet_field){f.p + 1, f.len - 1};
+  return f.len == 0 || fwvet_pw_numeric(f);
+}
+
 int fwvet_pw_shape(const fwvet_field *f, size_t n) {
   if (n == 7 && f[0].len && fwvet_pw_numeric(f[2]) && fwvet_pw_numeric(f[3]))
     return FWVET_PW_PASSWD;
-  if (n == 9 && f[0].len && (f[2].len == 0 || fwvet_pw_numeric(f[2])))
+  /* Every field from the third to the eighth is a number or empty: other
+   * 9-field formats (p0f's pf.os fingerprints, `S4:64:1:60:M*,N:...`)
+   * are not shadow files. */
+  if (n == 9 && f[0].len) {
+    for (size_t i = 2; i < 8; i++)
+      if (!shadow_number(f[i]))
+        return FWVET_PW_OTHER;
     return FWVET_PW_SHADOW;
+  }
   return FWVET_PW_OTHER;
 }
 

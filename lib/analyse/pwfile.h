@@ -24,7 +24,8 @@ int fwvet_pw_numeric(fwvet_field f);
 enum { FWVET_PW_OTHER = 0, FWVET_PW_PASSWD, FWVET_PW_SHADOW };
 
 /* What a split line looks like: 7 fields with numeric UID and GID
- * (passwd), 9 fields with an empty or numeric third (shadow), or other. */
+ * (passwd), 9 fields whose third to eighth are empty or numeric (shadow),
+ * or other. */
 int fwvet_pw_shape(const fwvet_field *f, size_t n);
 
 /* Iterates the lines of data[0..len) that are neither empty nor comments

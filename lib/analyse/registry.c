@@ -9,6 +9,8 @@ extern const fwvet_analyser fwvet_analyser_keys;
 extern const fwvet_analyser fwvet_analyser_sshkeys;
 extern const fwvet_analyser fwvet_analyser_secrets;
 extern const fwvet_analyser fwvet_analyser_elf_hardening;
+extern const fwvet_analyser fwvet_analyser_engineering;
+extern const fwvet_analyser fwvet_analyser_yara;
 
 const fwvet_analyser *const fwvet_analysers[] = {
     &fwvet_analyser_accounts,
@@ -19,5 +21,7 @@ const fwvet_analyser *const fwvet_analysers[] = {
     &fwvet_analyser_sshkeys,
     &fwvet_analyser_secrets,
     &fwvet_analyser_elf_hardening,
+    &fwvet_analyser_engineering,
+    &fwvet_analyser_yara,
     NULL,
 };

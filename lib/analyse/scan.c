@@ -7,6 +7,7 @@
 
 #include "analyse/analyser.h"
 #include "core/findings.h"
+#include "engineering/families.h"
 #include "fwvet/fwvet.h"
 
 typedef struct elf_rec {
@@ -16,11 +17,14 @@ typedef struct elf_rec {
 
 struct fwvet_sink {
   fwvet_findings findings;
-  pthread_mutex_t lock; /* for elf */
+  pthread_mutex_t lock; /* for elf and eng */
   elf_rec *elf;
   size_t nelf, capelf;
   fwvet_visit_fn next;
   void *next_ud;
+  fwvet_families *fam;
+  fwvet_eng_counter eng;
+  fwvet_scan_options opt; /* as the caller gave them */
 };
 
 struct fwvet_scan {
@@ -28,6 +32,8 @@ struct fwvet_scan {
   fwvet_sink sink;
   const fwvet_finding **all; /* unpack findings and the analysers' */
   size_t nall;
+  fwvet_eng_row *rows; /* the engineering table */
+  size_t nrows;
 };
 
 void fwvet_scan_options_init(fwvet_scan_options *opt) {
@@ -49,6 +55,10 @@ void fwvet_sink_report(fwvet_sink *sink, const fwvet_node *node,
   fwvet_findings_add(&sink->findings, rule, sev, fwvet_node_path(node),
                      fwvet_node_fspath(node), offset, line, evidence, msg);
   free(msg);
+}
+
+const fwvet_scan_options *fwvet_sink_options(const fwvet_sink *sink) {
+  return &sink->opt;
 }
 
 const char *fwvet_relro_name(fwvet_relro r) {
@@ -84,6 +94,17 @@ void fwvet_sink_elf(fwvet_sink *sink, const fwvet_node *node,
     sink->capelf = cap;
   }
   sink->elf[sink->nelf++] = (elf_rec){node, info};
+  pthread_mutex_unlock(&sink->lock);
+}
+
+const fwvet_families *fwvet_sink_families(const fwvet_sink *sink) {
+  return sink->fam;
+}
+
+void fwvet_sink_engineering(fwvet_sink *sink,
+                            const fwvet_eng_counter *counts) {
+  pthread_mutex_lock(&sink->lock);
+  fwvet_eng_counter_merge(&sink->eng, counts);
   pthread_mutex_unlock(&sink->lock);
 }
 
@@ -144,11 +165,18 @@ fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
     return FWVET_ENOMEM;
   fwvet_findings_init(&s->sink.findings);
   pthread_mutex_init(&s->sink.lock, NULL);
+  s->sink.opt = o;
   s->sink.next = o.open.visit;
   s->sink.next_ud = o.open.visit_ud;
   o.open.visit = visit;
   o.open.visit_ud = &s->sink;
-  fwvet_status st = fwvet_vfs_open(path, &o.open, &s->vfs);
+  fwvet_status st = fwvet_families_new(o.families, &s->sink.fam, NULL);
+  if (st || (st = fwvet_eng_counter_init(&s->sink.eng, s->sink.fam)))
+    goto fail;
+  st = fwvet_vfs_open(path, &o.open, &s->vfs);
+  if (st)
+    goto fail;
+  st = fwvet_eng_rows(&s->sink.eng, "imports", &s->rows, &s->nrows);
   if (st)
     goto fail;
   size_t nu = fwvet_vfs_finding_count(s->vfs);
@@ -180,6 +208,9 @@ void fwvet_scan_destroy(fwvet_scan *s) {
     fwvet_elf_info_free(s->sink.elf[i].info);
   free(s->sink.elf);
   pthread_mutex_destroy(&s->sink.lock);
+  fwvet_eng_counter_release(&s->sink.eng);
+  fwvet_families_free(s->sink.fam);
+  free(s->rows);
   free(s->all);
   free(s);
 }
@@ -198,4 +229,9 @@ size_t fwvet_scan_findings_at_least(const fwvet_scan *s, fwvet_severity sev) {
     if (s->all[i]->severity >= sev)
       n++;
   return n;
+}
+
+const fwvet_eng_row *fwvet_scan_engineering(const fwvet_scan *s, size_t *n) {
+  *n = s->nrows;
+  return s->rows;
 }

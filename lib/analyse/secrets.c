@@ -317,11 +317,21 @@ static int source_code(const char *path) {
   return 0;
 }
 
-/* Manuals and package documentation: examples, not configuration. */
-static int documentation(const char *path) {
+/* Manuals, package documentation and lintian overrides (`pkg: tag`):
+ * examples, not configuration.  A decompressed manual page has no
+ * fspath of its own: the file it came from (`x.8.gz`) says where it is. */
+static int documentation(const fwvet_node *node) {
+  const char *path = fwvet_node_fspath(node);
+  for (unsigned up = 0; !*path && up < 8; up++) {
+    node = fwvet_node_parent(node);
+    if (!node)
+      return 0;
+    path = fwvet_node_fspath(node);
+  }
   return !strncmp(path, "/usr/share/doc/", 15) ||
          !strncmp(path, "/usr/share/man/", 15) ||
-         !strncmp(path, "/usr/share/info/", 16);
+         !strncmp(path, "/usr/share/info/", 16) ||
+         !strncmp(path, "/usr/share/lintian/", 19);
 }
 
 static void analyse(fwvet_sink *sink, const fwvet_node *node,
@@ -332,7 +342,7 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   const char *type = fwvet_node_type(node);
   int text = !strcmp(type, "text") || !strcmp(type, "script");
   scan_tokens(&c, data, len, text);
-  if (text && len <= MAX_TEXT_FILE && !documentation(fwvet_node_fspath(node)))
+  if (text && len <= MAX_TEXT_FILE && !documentation(node))
     scan_assignments(&c, (const char *)data, len);
 }
 

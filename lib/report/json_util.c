@@ -199,7 +199,8 @@ json_t *fwvet_json_input(const fwvet_vfs *vfs) {
 }
 
 fwvet_status fwvet_json_write(json_t *root, FILE *out) {
-  if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+  if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                           JSON_REAL_PRECISION(10)) != 0 ||
       fputc('\n', out) == EOF)
     return FWVET_EIO;
   return FWVET_OK;

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "fwvet/audit.h"
 #include "fwvet/elf.h"
 #include "fwvet/vfs.h"
 
@@ -20,6 +21,10 @@ json_t *fwvet_json_input(const fwvet_vfs *vfs);
  * when `obj` is NULL (out of memory). */
 int fwvet_json_push(json_t *arr, json_t *obj);
 int fwvet_json_set(json_t *o, const char *key, json_t *v);
+/* The engineering table: the JSON "families" array, and the text table
+ * (a heading line, then one line per family). */
+json_t *fwvet_json_eng_table(const fwvet_eng_row *rows, size_t n);
+void fwvet_text_eng_table(const fwvet_eng_row *rows, size_t n, FILE *out);
 /* Writes `root` and a newline; FWVET_EIO on a write error. */
 fwvet_status fwvet_json_write(json_t *root, FILE *out);
 

@@ -178,6 +178,8 @@ static fwvet_status scan_json(const fwvet_scan *scan,
   const fwvet_vfs *vfs = fwvet_scan_vfs(scan);
   counts c;
   count(scan, &c);
+  size_t nrows;
+  const fwvet_eng_row *rows = fwvet_scan_engineering(scan, &nrows);
   json_t *root = json_object();
   fwvet_status st = FWVET_ENOMEM;
   if (root && !fwvet_json_set(root, "tool", fwvet_json_tool()) &&
@@ -190,7 +192,8 @@ static fwvet_status scan_json(const fwvet_scan *scan,
                       json_findings((finding_src){NULL, scan},
                                     opt->min_severity)) &&
       !fwvet_json_set(root, "engineering",
-                      json_pack("{s:[]}", "families")) &&
+                      json_pack("{s:o*}", "families",
+                                fwvet_json_eng_table(rows, nrows))) &&
       !fwvet_json_set(root, "summary", json_summary(&c)))
     st = fwvet_json_write(root, out);
   json_decref(root);
@@ -220,6 +223,11 @@ fwvet_status fwvet_report_scan(const fwvet_scan *scan,
   fprintf(out, "findings %zu critical, %zu high, %zu medium, %zu low, "
                "%zu info\n",
           c.sev[4], c.sev[3], c.sev[2], c.sev[1], c.sev[0]);
+  size_t nrows;
+  const fwvet_eng_row *rows = fwvet_scan_engineering(scan, &nrows);
+  fputs("\nengineering (binaries importing each family's functions):\n",
+        out);
+  fwvet_text_eng_table(rows, nrows, out);
 
   fputs("\ncontainers and streams:\n", out);
   for (size_t i = 0; i < fwvet_vfs_count(vfs); i++) {

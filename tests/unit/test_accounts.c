@@ -28,6 +28,9 @@ static const struct {
     {"shadow", "root:*:19000:0:99999:7:::\nguest::19000:0:99999:7:::\n",
      "account.empty-password@2"},
     {"shadow", "root:!:19000:0:99999:7:::\n", ""},
+    /* 9 fields with an empty second but not shadow's numbers (p0f). */
+    {"pf.os", "S4::1:60:M1460,N,W0:\tAIX:5.3:9-10:AIX 5.3\n", ""},
+    {"shadow", "guest::-1:0:99999:7:-1:-1:\n", "account.empty-password@1"},
     /* Recognised by content, not by name. */
     {"users.bak", "root:x:0:0::/root:/bin/sh\nbackdoor:x:0:0::/:/bin/sh\n",
      "account.uid0@2"},

@@ -133,8 +133,17 @@ static const struct {
     {"apache.pw", "admin:{apr1:admin}\nops:{apr1:Vq9#tLr-unlisted}\n",
      "credential.default-password@1,credential.hardcoded@1,"
      "credential.weak-hash@1,credential.hardcoded@2,credential.weak-hash@2"},
+    /* Examples nobody reads (mosquitto's pwfile.example); the same
+     * content under another name is reported. */
+    {"pwfile.example", "roger:{sha512:Vq9#tLr-unlisted}\n", ""},
+    {"pwfile", "roger:{sha512:Vq9#tLr-unlisted}\n", "credential.hardcoded@1"},
     /* Not password files: prose, key: value, plaintext without the name. */
     {"notes.txt", "root:admin:0:0::/root:/bin/sh\nprose, not passwd\n", ""},
+    /* p0f fingerprints (nftables' pf.os): 9 fields, not shadow. */
+    {"pf.os",
+     "45046:64:0:44:M*:\t\tAIX:4.3::AIX 4.3\n"
+     "S4:64:1:60:M1460,N,W0,N,N,T:\tAIX:5.3:9-10:AIX 5.3 ML9-ML10\n",
+     ""},
     {"config", "user:admin\n", ""},
     {"empty", "", ""},
 };

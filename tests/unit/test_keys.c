@@ -176,6 +176,31 @@ static void test_trust_store(void **state) {
   tdir_release(&t);
 }
 
+/* Sample keys in package documentation (openvpn's) are not reported;
+ * the same key where a program reads it is. */
+static void test_documentation(void **state) {
+  tdir t;
+  char cmd[512], got[256];
+  tdir_init(&t);
+  snprintf(cmd, sizeof cmd,
+           "cd %s && mkdir -p usr/share/doc/openvpn/examples && " GENRSA
+           " > usr/share/doc/openvpn/examples/client.key",
+           t.path);
+  sh(cmd);
+  scan_rules(&t, credential_rules, got, sizeof got, NULL, 0);
+  assert_string_equal(got, "");
+  snprintf(cmd, sizeof cmd,
+           "cd %s && mkdir -p etc/openvpn && "
+           "cp usr/share/doc/openvpn/examples/client.key etc/openvpn/",
+           t.path);
+  sh(cmd);
+  scan_rules(&t, credential_rules, got, sizeof got, NULL, 0);
+  assert_string_equal(got, "credential.private-key@1");
+  snprintf(cmd, sizeof cmd, "rm -rf %s/usr %s/etc", t.path, t.path);
+  sh(cmd);
+  tdir_release(&t);
+}
+
 /* Evidence: key type, bits and the SHA-256 of the public key DER, the
  * same as the openssl command computes; the expiry date for a
  * certificate. */
@@ -254,6 +279,7 @@ int main(void) {
       cmocka_unit_test(test_trust_store),
       cmocka_unit_test(test_evidence),
       cmocka_unit_test(test_fingerprint),
+      cmocka_unit_test(test_documentation),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

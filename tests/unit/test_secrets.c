@@ -109,6 +109,16 @@ static void test_documentation(void **state) {
            "printf 'AKIAIOSFODNN7EXAMPLE\\n' > keys",
            t.path, t.path);
   sh(cmd);
+  /* A compressed manual page (its decompressed node has no fspath) and
+   * a lintian override (`base-passwd: no-debconf-config`). */
+  snprintf(cmd, sizeof cmd,
+           "mkdir -p %s/usr/share/man/man8 %s/usr/share/lintian/overrides && "
+           "printf '.TH X 8\\n--passwd=FILE\\n' | gzip -n > "
+           "%s/usr/share/man/man8/x.8.gz && "
+           "printf 'base-passwd: no-debconf-config\\n' > "
+           "%s/usr/share/lintian/overrides/base-passwd",
+           t.path, t.path, t.path, t.path);
+  sh(cmd);
   scan_rules(&t, credential_rules, got, sizeof got, NULL, 0);
   assert_string_equal(got, "credential.hardcoded@1");
   snprintf(cmd, sizeof cmd, "rm -rf %s/usr", t.path);
