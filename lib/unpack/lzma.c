@@ -23,6 +23,10 @@
 /* liblzma's own sanity bound on a declared size (256 GiB). */
 #define LZMA_SIZE_MAX ((uint64_t)1 << 38)
 
+/* Output a truncated stream with a declared size must have produced to
+ * be kept (see lzma_unpack). */
+#define LZMA_MIN_CUT ((size_t)4 << 10)
+
 /* 2^n or 2^n + 2^(n-1), as every known encoder writes. */
 static int lzma_dict_ok(uint32_t d) {
   if (d < LZMA_DICT_MIN || d > LZMA_DICT_MAX)
@@ -80,7 +84,13 @@ static fwvet_status lzma_unpack(fwvet_uctx *u, const uint8_t *data, size_t len,
     if (!known && o.len < FWVET_SOUT_MIN_PARTIAL)
       goto out;
   } else {
-    if (!known && o.len < FWVET_SOUT_MIN_PARTIAL)
+    /* Random bytes after a plausible header fail within a few bytes of
+     * output; a real stream cut short (a truncated image) produces far
+     * more before its input ends.  Invalid data is believed only after
+     * as much output as an unchecked stream needs. */
+    size_t need = known && stop == FWVET_SSTOP_SHORT ? LZMA_MIN_CUT
+                                                     : FWVET_SOUT_MIN_PARTIAL;
+    if (o.len < need)
       goto out;
     if (stop == FWVET_SSTOP_SHORT)
       fwvet_uctx_corrupt(
