@@ -18,12 +18,11 @@ enum { NOT_ACCOUNTS, PASSWD = FWVET_PW_PASSWD, SHADOW = FWVET_PW_SHADOW };
 static int detect(const char *d, size_t len) {
   size_t lines = 0, pw = 0, sh = 0;
   fwvet_pw_lines it;
-  const char *line;
-  size_t l;
+  fwvet_field f[9];
+  size_t n;
   fwvet_pw_lines_init(&it, d, len);
-  while (fwvet_pw_lines_next(&it, &line, &l)) {
-    fwvet_field f[9];
-    int shape = fwvet_pw_shape(f, fwvet_pw_split(line, l, f, 9));
+  while (fwvet_pw_next(&it, f, 9, &n)) {
+    int shape = fwvet_pw_shape(f, n);
     lines++;
     pw += shape == FWVET_PW_PASSWD;
     sh += shape == FWVET_PW_SHADOW;
@@ -67,14 +66,11 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   if (kind == NOT_ACCOUNTS)
     return;
   fwvet_pw_lines it;
-  const char *line;
-  size_t l;
+  fwvet_field f[9];
+  size_t n;
   fwvet_pw_lines_init(&it, d, len);
-  while (fwvet_pw_lines_next(&it, &line, &l)) {
-    fwvet_field f[9];
-    fwvet_pw_split(line, l, f, 9);
+  while (fwvet_pw_next(&it, f, 9, &n))
     check_line(sink, node, kind, f, it.lineno);
-  }
 }
 
 const fwvet_analyser fwvet_analyser_accounts = {"accounts", analyse};

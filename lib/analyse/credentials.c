@@ -105,12 +105,10 @@ static int htpasswd_line(field *f, size_t n, int named) {
 static int detect(const char *d, size_t len, int named) {
   size_t lines = 0, pw = 0, sh = 0, ht = 0;
   fwvet_pw_lines it;
-  const char *line;
-  size_t l;
+  field f[9];
+  size_t n;
   fwvet_pw_lines_init(&it, d, len);
-  while (fwvet_pw_lines_next(&it, &line, &l)) {
-    field f[9];
-    size_t n = fwvet_pw_split(line, l, f, 9);
+  while (fwvet_pw_next(&it, f, 9, &n)) {
     int shape = fwvet_pw_shape(f, n);
     lines++;
     if (shape == FWVET_PW_PASSWD)
@@ -392,14 +390,11 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   if (!pf.cd)
     return;
   fwvet_pw_lines it;
-  const char *line;
-  size_t l;
+  field f[9];
+  size_t n;
   fwvet_pw_lines_init(&it, d, len);
-  while (fwvet_pw_lines_next(&it, &line, &l)) {
-    field f[9];
-    fwvet_pw_split(line, l, f, 9);
+  while (fwvet_pw_next(&it, f, 9, &n))
     check_line(&pf, f, it.lineno);
-  }
   free(pf.cd);
 }
 

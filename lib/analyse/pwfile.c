@@ -55,7 +55,7 @@ void fwvet_pw_lines_init(fwvet_pw_lines *it, const char *d, size_t len) {
   it->lineno = 0;
 }
 
-int fwvet_pw_lines_next(fwvet_pw_lines *it, const char **line, size_t *len) {
+int fwvet_pw_next(fwvet_pw_lines *it, fwvet_field *f, size_t max, size_t *n) {
   while (it->pos < it->len) {
     const char *s = it->d + it->pos;
     const char *nl = memchr(s, '\n', it->len - it->pos);
@@ -66,8 +66,7 @@ int fwvet_pw_lines_next(fwvet_pw_lines *it, const char **line, size_t *len) {
       l--;
     if (l == 0 || s[0] == '#')
       continue;
-    *line = s;
-    *len = l;
+    *n = fwvet_pw_split(s, l, f, max);
     return 1;
   }
   return 0;

@@ -28,8 +28,9 @@ enum { FWVET_PW_OTHER = 0, FWVET_PW_PASSWD, FWVET_PW_SHADOW };
  * or other. */
 int fwvet_pw_shape(const fwvet_field *f, size_t n);
 
-/* Iterates the lines of data[0..len) that are neither empty nor comments
- * ('#'), without the line end ("\n" or "\r\n"). */
+/* Iterates the records of data[0..len): the lines that are neither empty
+ * nor comments ('#'), without their line end ("\n" or "\r\n"), split at
+ * ':'. */
 typedef struct fwvet_pw_lines {
   const char *d;
   size_t len, pos;
@@ -37,7 +38,8 @@ typedef struct fwvet_pw_lines {
 } fwvet_pw_lines;
 
 void fwvet_pw_lines_init(fwvet_pw_lines *it, const char *d, size_t len);
-/* Returns 0 at the end. */
-int fwvet_pw_lines_next(fwvet_pw_lines *it, const char **line, size_t *len);
+/* The next record's first `max` fields into f[], how many fields it has
+ * into *n (fwvet_pw_split); returns 0 at the end. */
+int fwvet_pw_next(fwvet_pw_lines *it, fwvet_field *f, size_t max, size_t *n);
 
 #endif
