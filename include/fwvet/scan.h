@@ -59,6 +59,14 @@ const fwvet_elf_info *fwvet_scan_elf(const fwvet_scan *scan,
  */
 const fwvet_eng_row *fwvet_scan_engineering(const fwvet_scan *scan,
                                             size_t *n);
+/*
+ * The same table counted by call sites (method "call-sites"; a "call" is
+ * one direct call or tail call to the function's PLT stub or GOT slot)
+ * over the ELF files whose architecture allows it (x86-64, AArch64 with
+ * section headers).  Every ELF file counts in the "imports" table too.
+ */
+const fwvet_eng_row *fwvet_scan_engineering_calls(const fwvet_scan *scan,
+                                                  size_t *n);
 
 /* Counts findings at or above `sev`. */
 size_t fwvet_scan_findings_at_least(const fwvet_scan *scan,

@@ -71,5 +71,8 @@ typedef struct fwvet_eng_counter fwvet_eng_counter;
 const fwvet_families *fwvet_sink_families(const fwvet_sink *sink);
 void fwvet_sink_engineering(fwvet_sink *sink,
                             const fwvet_eng_counter *counts);
+/* The same for call sites (method "call-sites"). */
+void fwvet_sink_engineering_calls(fwvet_sink *sink,
+                                  const fwvet_eng_counter *counts);
 
 #endif

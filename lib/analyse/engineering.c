@@ -7,10 +7,13 @@
  * listing them, sorted, so the fingerprint stays stable across releases.
  * Imports are read here (elf_facts.c's reader), not taken from the
  * hardening analyser: analysers stay independent.
+ * Where the architecture allows (callsites.c), the direct calls to each
+ * imported function go to a second table, method "call-sites".
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyse/callsites.h"
 #include "analyse/elf_facts.h"
 #include "engineering/families.h"
 
@@ -18,6 +21,23 @@
 
 static int is_gets(const char *name) {
   return !strcmp(name, "gets") || !strcmp(name, "_IO_gets");
+}
+
+static void add_calls(void *ud, const char *name, uint64_t calls) {
+  fwvet_eng_counter *c = ud;
+  long k = fwvet_families_lookup(c->fam, name, strlen(name));
+  if (k >= 0)
+    c->n[k] += calls;
+}
+
+static void count_calls(fwvet_sink *sink, const fwvet_families *fam,
+                        const uint8_t *data, size_t len) {
+  fwvet_eng_counter c;
+  if (fwvet_eng_counter_init(&c, fam))
+    return;
+  if (!fwvet_callsites_count(data, len, add_calls, &c))
+    fwvet_sink_engineering_calls(sink, &c);
+  fwvet_eng_counter_release(&c);
 }
 
 static void analyse(fwvet_sink *sink, const fwvet_node *node,
@@ -62,6 +82,8 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   }
   fwvet_sink_engineering(sink, &c);
   fwvet_eng_counter_release(&c);
+  if (f.has_dynamic)
+    count_calls(sink, fam, data, len);
   if (nunsafe)
     fwvet_sink_report(sink, node, "engineering.unsafe-function",
                       gets ? FWVET_SEV_HIGH : FWVET_SEV_LOW, FWVET_NO_OFFSET,

@@ -24,6 +24,7 @@ struct fwvet_sink {
   void *next_ud;
   fwvet_families *fam;
   fwvet_eng_counter eng;
+  fwvet_eng_counter calls; /* call sites, where counted */
   fwvet_scan_options opt; /* as the caller gave them */
 };
 
@@ -34,6 +35,8 @@ struct fwvet_scan {
   size_t nall;
   fwvet_eng_row *rows; /* the engineering table */
   size_t nrows;
+  fwvet_eng_row *crows; /* its call-sites rows */
+  size_t ncrows;
 };
 
 void fwvet_scan_options_init(fwvet_scan_options *opt) {
@@ -108,6 +111,13 @@ void fwvet_sink_engineering(fwvet_sink *sink,
   pthread_mutex_unlock(&sink->lock);
 }
 
+void fwvet_sink_engineering_calls(fwvet_sink *sink,
+                                  const fwvet_eng_counter *counts) {
+  pthread_mutex_lock(&sink->lock);
+  fwvet_eng_counter_merge(&sink->calls, counts);
+  pthread_mutex_unlock(&sink->lock);
+}
+
 static int cmp_elf(const void *a, const void *b) {
   const elf_rec *x = a, *y = b;
   return x->node < y->node ? -1 : x->node > y->node;
@@ -171,12 +181,15 @@ fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
   o.open.visit = visit;
   o.open.visit_ud = &s->sink;
   fwvet_status st = fwvet_families_new(o.families, &s->sink.fam, NULL);
-  if (st || (st = fwvet_eng_counter_init(&s->sink.eng, s->sink.fam)))
+  if (st || (st = fwvet_eng_counter_init(&s->sink.eng, s->sink.fam)) ||
+      (st = fwvet_eng_counter_init(&s->sink.calls, s->sink.fam)))
     goto fail;
   st = fwvet_vfs_open(path, &o.open, &s->vfs);
   if (st)
     goto fail;
   st = fwvet_eng_rows(&s->sink.eng, "imports", &s->rows, &s->nrows);
+  if (!st)
+    st = fwvet_eng_rows(&s->sink.calls, "call-sites", &s->crows, &s->ncrows);
   if (st)
     goto fail;
   size_t nu = fwvet_vfs_finding_count(s->vfs);
@@ -209,8 +222,10 @@ void fwvet_scan_destroy(fwvet_scan *s) {
   free(s->sink.elf);
   pthread_mutex_destroy(&s->sink.lock);
   fwvet_eng_counter_release(&s->sink.eng);
+  fwvet_eng_counter_release(&s->sink.calls);
   fwvet_families_free(s->sink.fam);
   free(s->rows);
+  free(s->crows);
   free(s->all);
   free(s);
 }
@@ -234,4 +249,10 @@ size_t fwvet_scan_findings_at_least(const fwvet_scan *s, fwvet_severity sev) {
 const fwvet_eng_row *fwvet_scan_engineering(const fwvet_scan *s, size_t *n) {
   *n = s->nrows;
   return s->rows;
+}
+
+const fwvet_eng_row *fwvet_scan_engineering_calls(const fwvet_scan *s,
+                                                  size_t *n) {
+  *n = s->ncrows;
+  return s->crows;
 }

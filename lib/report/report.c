@@ -180,6 +180,8 @@ static fwvet_status scan_json(const fwvet_scan *scan,
   count(scan, &c);
   size_t nrows;
   const fwvet_eng_row *rows = fwvet_scan_engineering(scan, &nrows);
+  size_t ncrows;
+  const fwvet_eng_row *crows = fwvet_scan_engineering_calls(scan, &ncrows);
   json_t *root = json_object();
   fwvet_status st = FWVET_ENOMEM;
   if (root && !fwvet_json_set(root, "tool", fwvet_json_tool()) &&
@@ -192,8 +194,10 @@ static fwvet_status scan_json(const fwvet_scan *scan,
                       json_findings((finding_src){NULL, scan},
                                     opt->min_severity)) &&
       !fwvet_json_set(root, "engineering",
-                      json_pack("{s:o*}", "families",
-                                fwvet_json_eng_table(rows, nrows))) &&
+                      json_pack("{s:o*,s:o*}", "families",
+                                fwvet_json_eng_table(rows, nrows),
+                                "call_sites",
+                                fwvet_json_eng_table(crows, ncrows))) &&
       !fwvet_json_set(root, "summary", json_summary(&c)))
     st = fwvet_json_write(root, out);
   json_decref(root);
@@ -226,6 +230,10 @@ fwvet_status fwvet_report_scan(const fwvet_scan *scan,
   size_t nrows;
   const fwvet_eng_row *rows = fwvet_scan_engineering(scan, &nrows);
   fputs("\nengineering (binaries importing each family's functions):\n",
+        out);
+  fwvet_text_eng_table(rows, nrows, out);
+  rows = fwvet_scan_engineering_calls(scan, &nrows);
+  fputs("\nengineering (direct calls in x86-64 and AArch64 binaries):\n",
         out);
   fwvet_text_eng_table(rows, nrows, out);
 
