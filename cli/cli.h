@@ -15,6 +15,7 @@ typedef struct cli_opts {
   const char *dir;      /* -C DIR (extract) */
   int fail_on;          /* severity, or -1 */
   const char *families; /* --families FILE (checked), or NULL */
+  int call_sites;       /* --call-sites */
   fwvet_rules *rules;   /* --rules FILEs compiled (scan); caller frees */
   int color_forced;
 } cli_opts;

@@ -25,7 +25,10 @@ static const char usage_head[] =
     "  --rules FILE.yar        also match these YARA rules against every\n"
     "                          file (repeatable); a match is a finding\n"
     "                          yara.<rule>, severity from the rule's meta\n"
-    "                          'severity' (default medium)\n";
+    "                          'severity' (default medium)\n"
+    "  --call-sites            also count direct calls to those families'\n"
+    "                          functions in x86-64 and AArch64 binaries\n"
+    "                          (engineering.call_sites; slower)\n";
 
 int cmd_scan(int argc, char **argv) {
   char usage[4096];
@@ -55,6 +58,7 @@ int cmd_scan(int argc, char **argv) {
     fwvet_scan_options_init(&so);
     so.open = o.open;
     so.families = o.families;
+    so.call_sites = o.call_sites;
     so.rules = o.rules;
     fwvet_scan *scan = NULL;
     fwvet_status st = fwvet_scan_run(argv[k], &so, &scan);

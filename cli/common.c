@@ -54,7 +54,7 @@ static int parse_u64(const char *s, int suffixes, uint64_t *out) {
 enum {
   OPT_MAX_DEPTH = 256, OPT_MAX_TOTAL, OPT_MAX_FILE, OPT_MAX_RATIO,
   OPT_MAX_NODES, OPT_MAX_SECONDS, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR,
-  OPT_FAMILIES, OPT_RULES,
+  OPT_FAMILIES, OPT_RULES, OPT_CALL_SITES,
 };
 
 enum { MAX_RULE_FILES = 256 };
@@ -92,6 +92,7 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
       {"no-color", no_argument, NULL, OPT_NO_COLOR},
       {"families", required_argument, NULL, OPT_FAMILIES},
       {"rules", required_argument, NULL, OPT_RULES},
+      {"call-sites", no_argument, NULL, OPT_CALL_SITES},
       {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof *o);
   fwvet_open_options_init(&o->open);
@@ -177,6 +178,9 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
       o->families = arg;
       break;
     }
+    case OPT_CALL_SITES:
+      o->call_sites = 1;
+      break;
     case OPT_RULES:
       if (strcmp(cmd, "scan") != 0) {
         cli_error(cmd, "unknown option '--rules'");

@@ -23,6 +23,11 @@ typedef struct fwvet_scan_options {
   /* User YARA rules matched against every file (findings "yara.<rule>"),
    * or NULL.  Owned by the caller; must outlive fwvet_scan_run(). */
   const fwvet_rules *rules;
+  /* Also count direct calls to the engineering families' functions by
+   * disassembling x86-64 and AArch64 binaries (fwvet_scan_engineering_
+   * calls()).  Off by default: it costs far more than the rest of a scan
+   * (about 15x on a tree of system binaries). */
+  int call_sites;
 } fwvet_scan_options;
 
 /* Zeroes `opt` and fills in defaults. */

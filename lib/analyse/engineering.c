@@ -82,7 +82,7 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   }
   fwvet_sink_engineering(sink, &c);
   fwvet_eng_counter_release(&c);
-  if (f.has_dynamic)
+  if (f.has_dynamic && fwvet_sink_options(sink)->call_sites)
     count_calls(sink, fam, data, len);
   if (nunsafe)
     fwvet_sink_report(sink, node, "engineering.unsafe-function",

@@ -213,11 +213,21 @@ static void test_scan(void **state) {
            dir, dir, path, dir, dir);
   assert_int_equal(run(cmd), 0);
   snprintf(path, sizeof path, "%s/root", dir);
+  /* Off by default: no call-site counts. */
   fwvet_scan *scan = NULL;
   assert_int_equal(fwvet_scan_run(path, NULL, &scan), FWVET_OK);
   size_t n, nc;
-  const fwvet_eng_row *r = fwvet_scan_engineering(scan, &n);
   const fwvet_eng_row *c = fwvet_scan_engineering_calls(scan, &nc);
+  for (size_t i = 0; i < nc; i++)
+    assert_int_equal(c[i].safe_calls + c[i].unsafe_calls, 0);
+  fwvet_scan_destroy(scan);
+
+  fwvet_scan_options so;
+  fwvet_scan_options_init(&so);
+  so.call_sites = 1;
+  assert_int_equal(fwvet_scan_run(path, &so, &scan), FWVET_OK);
+  const fwvet_eng_row *r = fwvet_scan_engineering(scan, &n);
+  c = fwvet_scan_engineering_calls(scan, &nc);
   assert_int_equal(n, nc);
   for (size_t i = 0; i < n; i++) {
     assert_string_equal(r[i].method, "imports");
