@@ -115,32 +115,32 @@ typedef struct magic_ref {
   const fwvet_magic *magic;
 } magic_ref;
 
-/* Magic candidates indexed by their first byte; built once. */
+/* Every magic of the registry, grouped by first byte (a counting sort):
+ * the candidates for byte b are refs[start[b] .. start[b + 1]).  Built
+ * once; static, so nothing to allocate or free. */
+#define MAX_MAGICS 256
 static struct {
   pthread_once_t once;
-  magic_ref *by_byte[256];
-  size_t count[256];
-} table = {PTHREAD_ONCE_INIT, {0}, {0}};
+  magic_ref refs[MAX_MAGICS];
+  size_t start[257];
+} table = {PTHREAD_ONCE_INIT, {{0}}, {0}};
 
 static void table_build(void) {
-  for (int pass = 0; pass < 2; pass++) {
-    for (size_t i = 0; fwvet_formats[i]; i++) {
-      const fwvet_format *f = fwvet_formats[i];
-      for (size_t m = 0; m < 5 && f->magic[m].bytes; m++) {
-        uint8_t b = (uint8_t)f->magic[m].bytes[0];
-        if (pass == 1)
-          table.by_byte[b][table.count[b]] = (magic_ref){f, &f->magic[m]};
-        table.count[b]++;
-      }
-    }
-    if (pass == 0) {
-      for (int b = 0; b < 256; b++) {
-        if (table.count[b])
-          table.by_byte[b] = calloc(table.count[b], sizeof(magic_ref));
-        if (table.count[b] && !table.by_byte[b])
-          abort(); /* a few hundred bytes at start-up */
-        table.count[b] = 0;
-      }
+  size_t count[256] = {0}, fill[256], total = 0;
+  for (size_t i = 0; fwvet_formats[i]; i++)
+    for (size_t m = 0; m < 5 && fwvet_formats[i]->magic[m].bytes; m++)
+      count[(uint8_t)fwvet_formats[i]->magic[m].bytes[0]]++;
+  for (int b = 0; b < 256; b++) {
+    table.start[b] = fill[b] = total;
+    total += count[b];
+  }
+  table.start[256] = total;
+  for (size_t i = 0; fwvet_formats[i]; i++) {
+    const fwvet_format *f = fwvet_formats[i];
+    for (size_t m = 0; m < 5 && f->magic[m].bytes; m++) {
+      size_t k = fill[(uint8_t)f->magic[m].bytes[0]]++;
+      if (k < MAX_MAGICS) /* the registry is far smaller */
+        table.refs[k] = (magic_ref){f, &f->magic[m]};
     }
   }
 }
@@ -212,11 +212,9 @@ static fwvet_status carve(fwvet_run *run, fwvet_node *n, int probe_only) {
       pos = len;
   }
   for (size_t p = pos; p < len; p++) {
-    size_t cnt = table.count[d[p]];
-    if (!cnt)
-      continue;
-    for (size_t i = 0; i < cnt; i++) {
-      const magic_ref *r = &table.by_byte[d[p]][i];
+    size_t first = table.start[d[p]], end = table.start[d[p] + 1];
+    for (size_t i = first; i < end && i < MAX_MAGICS; i++) {
+      const magic_ref *r = &table.refs[i];
       const fwvet_magic *m = r->magic;
       if (p < pos + m->at || m->len > len - p ||
           memcmp(d + p, m->bytes, m->len) != 0)
