@@ -3,6 +3,7 @@
 #define FWVET_SCAN_H
 
 #include "audit.h"
+#include "component.h"
 #include "elf.h"
 #include "rules.h"
 #include "vfs.h"
@@ -28,6 +29,12 @@ typedef struct fwvet_scan_options {
    * calls()).  Off by default: it costs far more than the rest of a scan
    * (about 15x on a tree of system binaries). */
   int call_sites;
+  /* A file of more component signatures (data/signatures.txt format;
+   * check it first with fwvet_signatures_check()), or NULL. */
+  const char *signatures;
+  /* The vulnerability database (fwvet_vulndb_open()) components are
+   * matched against, or NULL for none.  Opened read-only. */
+  const char *vulndb;
 } fwvet_scan_options;
 
 /* Zeroes `opt` and fills in defaults. */
@@ -72,6 +79,19 @@ const fwvet_eng_row *fwvet_scan_engineering(const fwvet_scan *scan,
  */
 const fwvet_eng_row *fwvet_scan_engineering_calls(const fwvet_scan *scan,
                                                   size_t *n);
+
+/*
+ * The third-party components found (string, file-name and package
+ * database evidence), ordered by name and version; the copy census (per
+ * product, copies per version); and the known vulnerabilities of the
+ * components when a vulnerability database was given.  Owned by the
+ * scan.
+ */
+const fwvet_component *fwvet_scan_components(const fwvet_scan *scan,
+                                             size_t *n);
+const fwvet_census_row *fwvet_scan_census(const fwvet_scan *scan, size_t *n);
+const fwvet_vulnerability *fwvet_scan_vulnerabilities(const fwvet_scan *scan,
+                                                      size_t *n);
 
 /* Counts findings at or above `sev`. */
 size_t fwvet_scan_findings_at_least(const fwvet_scan *scan,

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fwvet/component.h"
 #include "fwvet/elf.h"
 #include "fwvet/finding.h"
 #include "fwvet/scan.h"
@@ -74,5 +75,22 @@ void fwvet_sink_engineering(fwvet_sink *sink,
 /* The same for call sites (method "call-sites"). */
 void fwvet_sink_engineering_calls(fwvet_sink *sink,
                                   const fwvet_eng_counter *counts);
+
+/*
+ * Components (components.c, pkgdb.c): the scan's compiled signature
+ * database (read-only, shared by every thread), and one piece of
+ * evidence that a component is in `node`.  `product` indexes the
+ * database, or is -1 for a package the database does not know, named
+ * `name`.  `version` is the upstream version or NULL; `package_version`
+ * the package database's full version or NULL.  Copies everything;
+ * thread-safe.  The scan merges evidence into components at the end.
+ */
+typedef struct fwvet_sigdb fwvet_sigdb;
+const fwvet_sigdb *fwvet_sink_signatures(const fwvet_sink *sink);
+void fwvet_sink_component(fwvet_sink *sink, const fwvet_node *node,
+                          long product, const char *name,
+                          const char *version, const char *package_version,
+                          fwvet_evidence_kind kind, uint64_t offset,
+                          const char *evidence);
 
 #endif

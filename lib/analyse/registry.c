@@ -11,6 +11,7 @@ extern const fwvet_analyser fwvet_analyser_secrets;
 extern const fwvet_analyser fwvet_analyser_elf_hardening;
 extern const fwvet_analyser fwvet_analyser_engineering;
 extern const fwvet_analyser fwvet_analyser_yara;
+extern const fwvet_analyser fwvet_analyser_components;
 
 const fwvet_analyser *const fwvet_analysers[] = {
     &fwvet_analyser_accounts,
@@ -23,5 +24,6 @@ const fwvet_analyser *const fwvet_analysers[] = {
     &fwvet_analyser_elf_hardening,
     &fwvet_analyser_engineering,
     &fwvet_analyser_yara,
+    &fwvet_analyser_components,
     NULL,
 };

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "analyse/analyser.h"
+#include "analyse/inventory.h"
 #include "core/findings.h"
 #include "engineering/families.h"
 #include "fwvet/fwvet.h"
+#include "sig/sigdb.h"
 
 typedef struct elf_rec {
   const fwvet_node *node;
@@ -26,6 +28,10 @@ struct fwvet_sink {
   fwvet_eng_counter eng;
   fwvet_eng_counter calls; /* call sites, where counted */
   fwvet_scan_options opt; /* as the caller gave them */
+  fwvet_sigdb *sigdb;     /* compiled component signatures */
+  fwvet_comp_ev *ev;      /* component evidence, under lock */
+  size_t nev, capev;
+  int ev_failed;          /* out of memory while recording it */
 };
 
 struct fwvet_scan {
@@ -37,6 +43,7 @@ struct fwvet_scan {
   size_t nrows;
   fwvet_eng_row *crows; /* its call-sites rows */
   size_t ncrows;
+  fwvet_inventory inv;
 };
 
 void fwvet_scan_options_init(fwvet_scan_options *opt) {
@@ -98,6 +105,68 @@ void fwvet_sink_elf(fwvet_sink *sink, const fwvet_node *node,
   }
   sink->elf[sink->nelf++] = (elf_rec){node, info};
   pthread_mutex_unlock(&sink->lock);
+}
+
+const fwvet_sigdb *fwvet_sink_signatures(const fwvet_sink *sink) {
+  return sink->sigdb;
+}
+
+static char *dup_or_null(const char *s, int *failed) {
+  if (!s)
+    return NULL;
+  char *d = strdup(s);
+  if (!d)
+    *failed = 1;
+  return d;
+}
+
+void fwvet_sink_component(fwvet_sink *sink, const fwvet_node *node,
+                          long product, const char *name,
+                          const char *version, const char *package_version,
+                          fwvet_evidence_kind kind, uint64_t offset,
+                          const char *evidence) {
+  int failed = 0;
+  fwvet_comp_ev e = {node,
+                     product,
+                     product < 0 ? dup_or_null(name, &failed) : NULL,
+                     dup_or_null(version, &failed),
+                     dup_or_null(package_version, &failed),
+                     kind,
+                     offset,
+                     dup_or_null(evidence ? evidence : "", &failed),
+                     0};
+  if (product < 0 && !name)
+    failed = 1;
+  pthread_mutex_lock(&sink->lock);
+  if (!failed && sink->nev == sink->capev) {
+    size_t cap = sink->capev ? sink->capev * 2 : 64;
+    fwvet_comp_ev *p = realloc(sink->ev, cap * sizeof *p);
+    if (p) {
+      sink->ev = p;
+      sink->capev = cap;
+    } else {
+      failed = 1;
+    }
+  }
+  if (failed) {
+    sink->ev_failed = 1;
+    fwvet_comp_ev_release(&e);
+  } else {
+    sink->ev[sink->nev++] = e;
+  }
+  pthread_mutex_unlock(&sink->lock);
+}
+
+/* The built-in signatures plus the caller's file, compiled. */
+static fwvet_status load_signatures(fwvet_sink *sink) {
+  char err[512];
+  fwvet_status st = fwvet_sigdb_add_builtin(&sink->sigdb, err, sizeof err);
+  if (!st && sink->opt.signatures)
+    st = fwvet_sigdb_add_file(&sink->sigdb, sink->opt.signatures, err,
+                              sizeof err);
+  if (!st)
+    st = fwvet_sigdb_compile(sink->sigdb, err, sizeof err);
+  return st;
 }
 
 const fwvet_families *fwvet_sink_families(const fwvet_sink *sink) {
@@ -184,7 +253,17 @@ fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
   if (st || (st = fwvet_eng_counter_init(&s->sink.eng, s->sink.fam)) ||
       (st = fwvet_eng_counter_init(&s->sink.calls, s->sink.fam)))
     goto fail;
+  if ((st = load_signatures(&s->sink)))
+    goto fail;
   st = fwvet_vfs_open(path, &o.open, &s->vfs);
+  if (st)
+    goto fail;
+  if (s->sink.ev_failed) {
+    st = FWVET_ENOMEM;
+    goto fail;
+  }
+  st = fwvet_inventory_build(&s->inv, s->vfs, s->sink.sigdb, s->sink.ev,
+                             s->sink.nev, o.vulndb, &s->sink.findings);
   if (st)
     goto fail;
   st = fwvet_eng_rows(&s->sink.eng, "imports", &s->rows, &s->nrows);
@@ -220,6 +299,11 @@ void fwvet_scan_destroy(fwvet_scan *s) {
   for (size_t i = 0; i < s->sink.nelf; i++)
     fwvet_elf_info_free(s->sink.elf[i].info);
   free(s->sink.elf);
+  fwvet_inventory_release(&s->inv);
+  for (size_t i = 0; i < s->sink.nev; i++)
+    fwvet_comp_ev_release(&s->sink.ev[i]);
+  free(s->sink.ev);
+  fwvet_sigdb_free(s->sink.sigdb);
   pthread_mutex_destroy(&s->sink.lock);
   fwvet_eng_counter_release(&s->sink.eng);
   fwvet_eng_counter_release(&s->sink.calls);
@@ -255,4 +339,21 @@ const fwvet_eng_row *fwvet_scan_engineering_calls(const fwvet_scan *s,
                                                   size_t *n) {
   *n = s->ncrows;
   return s->crows;
+}
+
+const fwvet_component *fwvet_scan_components(const fwvet_scan *s,
+                                             size_t *n) {
+  *n = s->inv.ncomps;
+  return s->inv.comps;
+}
+
+const fwvet_census_row *fwvet_scan_census(const fwvet_scan *s, size_t *n) {
+  *n = s->inv.ncensus;
+  return s->inv.census;
+}
+
+const fwvet_vulnerability *fwvet_scan_vulnerabilities(const fwvet_scan *s,
+                                                      size_t *n) {
+  *n = s->inv.nvulns;
+  return s->inv.vulns;
 }

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "fwvet/audit.h"
+#include "fwvet/scan.h"
 #include "fwvet/elf.h"
 #include "fwvet/vfs.h"
 
@@ -27,5 +28,12 @@ json_t *fwvet_json_eng_table(const fwvet_eng_row *rows, size_t n);
 void fwvet_text_eng_table(const fwvet_eng_row *rows, size_t n, FILE *out);
 /* Writes `root` and a newline; FWVET_EIO on a write error. */
 fwvet_status fwvet_json_write(json_t *root, FILE *out);
+
+/* components.c: the scan's components, census and vulnerabilities as the
+ * JSON contract's arrays, and as text sections. */
+json_t *fwvet_json_components(const fwvet_scan *scan);
+json_t *fwvet_json_census(const fwvet_scan *scan);
+json_t *fwvet_json_vulnerabilities(const fwvet_scan *scan);
+void fwvet_text_components(const fwvet_scan *scan, FILE *out);
 
 #endif

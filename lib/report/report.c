@@ -187,9 +187,10 @@ static fwvet_status scan_json(const fwvet_scan *scan,
   if (root && !fwvet_json_set(root, "tool", fwvet_json_tool()) &&
       !fwvet_json_set(root, "input", fwvet_json_input(vfs)) &&
       !fwvet_json_set(root, "files", json_files(vfs, scan)) &&
-      !fwvet_json_set(root, "components", json_array()) &&
-      !fwvet_json_set(root, "census", json_array()) &&
-      !fwvet_json_set(root, "vulnerabilities", json_array()) &&
+      !fwvet_json_set(root, "components", fwvet_json_components(scan)) &&
+      !fwvet_json_set(root, "census", fwvet_json_census(scan)) &&
+      !fwvet_json_set(root, "vulnerabilities",
+                      fwvet_json_vulnerabilities(scan)) &&
       !fwvet_json_set(root, "findings",
                       json_findings((finding_src){NULL, scan},
                                     opt->min_severity)) &&
@@ -227,6 +228,7 @@ fwvet_status fwvet_report_scan(const fwvet_scan *scan,
   fprintf(out, "findings %zu critical, %zu high, %zu medium, %zu low, "
                "%zu info\n",
           c.sev[4], c.sev[3], c.sev[2], c.sev[1], c.sev[0]);
+  fwvet_text_components(scan, out);
   size_t nrows;
   const fwvet_eng_row *rows = fwvet_scan_engineering(scan, &nrows);
   fputs("\nengineering (binaries importing each family's functions):\n",
