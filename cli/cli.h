@@ -17,6 +17,8 @@ typedef struct cli_opts {
   const char *families; /* --families FILE (checked), or NULL */
   int call_sites;       /* --call-sites */
   fwvet_rules *rules;   /* --rules FILEs compiled (scan); caller frees */
+  const char *signatures; /* --signatures FILE (checked), or NULL */
+  const char *vulndb;     /* --vulndb DB, or NULL */
   int color_forced;
 } cli_opts;
 
@@ -47,5 +49,7 @@ int cmd_ls(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_audit_src(int argc, char **argv);
+int cmd_equiv(int argc, char **argv);
+int cmd_vulndb(int argc, char **argv);
 
 #endif

@@ -1,5 +1,6 @@
 /* fwvet scan: evaluate images and report. */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -10,11 +11,15 @@ static const char usage_head[] =
     "(accounts, credentials, keys, secrets, boot services and scripts,\n"
     "known backdoors, ELF hardening, unsafe functions) and report: a\n"
     "summary, the engineering table, the containers and streams found, and\n"
-    "the findings (rule ids: docs/rules.md).  JSON\n"
-    "adds every file with its hash and, for ELF files, its hardening.\n"
+    "the findings (rule ids: docs/rules.md), and the third-party\n"
+    "components found with the copy census and, with a vulnerability\n"
+    "database, their known vulnerabilities.  JSON adds every file with its\n"
+    "hash and, for ELF files, its hardening.\n"
     "\n"
-    "  -f, --format text|json  output format (default text); several inputs\n"
-    "                          with json give an array of reports\n"
+    "  -f, --format text|json|cyclonedx\n"
+    "                          output format (default text); cyclonedx is a\n"
+    "                          CycloneDX 1.6 SBOM (one input); several\n"
+    "                          inputs with json give an array of reports\n"
     "  -o, --output FILE       write the report to FILE\n"
     "  -j, --jobs N            worker threads (default: all cores)\n"
     "  --fail-on SEVERITY      exit 1 when a finding is at or above SEVERITY\n"
@@ -28,7 +33,13 @@ static const char usage_head[] =
     "                          'severity' (default medium)\n"
     "  --call-sites            also count direct calls to those families'\n"
     "                          functions in x86-64 and AArch64 binaries\n"
-    "                          (engineering.call_sites; slower)\n";
+    "                          (engineering.call_sites; slower)\n"
+    "  --signatures FILE       more component signatures (format of the\n"
+    "                          built-in data/signatures.txt)\n"
+    "  --vulndb DB             match components against this vulnerability\n"
+    "                          database (made by 'fwvet vulndb import');\n"
+    "                          default: the default database, if it exists\n"
+    "                          ($XDG_DATA_HOME/fwvet/vulndb.sqlite)\n";
 
 int cmd_scan(int argc, char **argv) {
   char usage[4096];
@@ -43,6 +54,30 @@ int cmd_scan(int argc, char **argv) {
     cli_error("scan", "expected at least one IMAGE or DIR");
     fwvet_rules_destroy(o.rules);
     return EXIT_USAGE;
+  }
+  if (o.report.format == FWVET_REPORT_CYCLONEDX && argc - i > 1) {
+    cli_error("scan", "format 'cyclonedx' describes one input");
+    fwvet_rules_destroy(o.rules);
+    return EXIT_USAGE;
+  }
+  /* The default database is used when it exists; one named with
+   * --vulndb must exist. */
+  char defdb[4096];
+  const char *vulndb = o.vulndb;
+  if (!vulndb && fwvet_vulndb_default_path(defdb, sizeof defdb) &&
+      access(defdb, F_OK) == 0)
+    vulndb = defdb;
+  if (vulndb) {
+    fwvet_vulndb *db = NULL;
+    fwvet_status st = fwvet_vulndb_open(vulndb, 0, &db);
+    fwvet_vulndb_close(db);
+    if (st) {
+      cli_error(vulndb, "%s", st == FWVET_ENOTFOUND
+                                  ? "no such vulnerability database"
+                                  : fwvet_strerror(st));
+      fwvet_rules_destroy(o.rules);
+      return EXIT_INPUT;
+    }
   }
   FILE *out = cli_output(&o);
   if (!out) {
@@ -60,6 +95,8 @@ int cmd_scan(int argc, char **argv) {
     so.families = o.families;
     so.call_sites = o.call_sites;
     so.rules = o.rules;
+    so.signatures = o.signatures;
+    so.vulndb = vulndb;
     fwvet_scan *scan = NULL;
     fwvet_status st = fwvet_scan_run(argv[k], &so, &scan);
     if (st) {

@@ -54,7 +54,7 @@ static int parse_u64(const char *s, int suffixes, uint64_t *out) {
 enum {
   OPT_MAX_DEPTH = 256, OPT_MAX_TOTAL, OPT_MAX_FILE, OPT_MAX_RATIO,
   OPT_MAX_NODES, OPT_MAX_SECONDS, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR,
-  OPT_FAMILIES, OPT_RULES, OPT_CALL_SITES,
+  OPT_FAMILIES, OPT_RULES, OPT_CALL_SITES, OPT_SIGNATURES, OPT_VULNDB,
 };
 
 enum { MAX_RULE_FILES = 256 };
@@ -93,6 +93,8 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
       {"families", required_argument, NULL, OPT_FAMILIES},
       {"rules", required_argument, NULL, OPT_RULES},
       {"call-sites", no_argument, NULL, OPT_CALL_SITES},
+      {"signatures", required_argument, NULL, OPT_SIGNATURES},
+      {"vulndb", required_argument, NULL, OPT_VULNDB},
       {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof *o);
   fwvet_open_options_init(&o->open);
@@ -181,6 +183,23 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
     case OPT_CALL_SITES:
       o->call_sites = 1;
       break;
+    case OPT_SIGNATURES:
+    case OPT_VULNDB:
+      if (strcmp(cmd, "scan") != 0) {
+        cli_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        goto usage;
+      }
+      if (c == OPT_VULNDB) {
+        o->vulndb = arg;
+        break;
+      }
+      char err[512];
+      if (fwvet_signatures_check(arg, err, sizeof err)) {
+        fprintf(stderr, "fwvet: %s\n", err);
+        return -1;
+      }
+      o->signatures = arg;
+      break;
     case OPT_RULES:
       if (strcmp(cmd, "scan") != 0) {
         cli_error(cmd, "unknown option '--rules'");
@@ -203,6 +222,10 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
   bad_value:
     cli_error(cmd, "invalid value '%s' for option '%s'", arg,
               argv[optind - 1]);
+    goto usage;
+  }
+  if (o->report.format == FWVET_REPORT_CYCLONEDX && strcmp(cmd, "scan")) {
+    cli_error(cmd, "format 'cyclonedx' is for scan only");
     goto usage;
   }
   if (nrule_files && compile_rules(rule_files, nrule_files, o))

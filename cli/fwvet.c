@@ -15,6 +15,9 @@ static const char usage[] =
     "  ls IMAGE|DIR             list everything found inside, recursively\n"
     "  extract IMAGE -C DIR     write the unpacked tree under DIR, safely\n"
     "  audit-src DIR            engineering table of a C/C++ source tree\n"
+    "  equiv REF CAND           binary equivalence of two images or trees\n"
+    "  vulndb import FILE...    NVD JSON 2.0 / OSV JSON into the local\n"
+    "                           vulnerability database\n"
     "\n"
     "Run 'fwvet <command> --help' for a command's options.\n"
     "Exit codes: 0 success, 1 findings at or above --fail-on, 2 usage error,\n"
@@ -42,6 +45,10 @@ int main(int argc, char **argv) {
     return cmd_extract(argc - 1, argv + 1);
   if (!strcmp(cmd, "audit-src"))
     return cmd_audit_src(argc - 1, argv + 1);
+  if (!strcmp(cmd, "equiv"))
+    return cmd_equiv(argc - 1, argv + 1);
+  if (!strcmp(cmd, "vulndb"))
+    return cmd_vulndb(argc - 1, argv + 1);
   cli_error(cmd, "unknown command");
   fputs("Try 'fwvet --help'.\n", stderr);
   return EXIT_USAGE;

@@ -8,8 +8,11 @@
 #include "elf.h"
 #include "extract.h"
 #include "rules.h"
+#include "component.h"
+#include "vulndb.h"
 #include "scan.h"
 #include "report.h"
+#include "equiv.h"
 
 #ifdef __cplusplus
 extern "C" {

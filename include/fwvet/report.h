@@ -15,9 +15,10 @@ extern "C" {
 typedef enum fwvet_report_format {
   FWVET_REPORT_TEXT = 0,
   FWVET_REPORT_JSON,
+  FWVET_REPORT_CYCLONEDX, /* CycloneDX 1.6 JSON SBOM (scan only) */
 } fwvet_report_format;
 
-/* Parses "text" / "json"; returns -1 for anything else. */
+/* Parses "text" / "json" / "cyclonedx"; returns -1 for anything else. */
 int fwvet_report_format_parse(const char *name);
 
 typedef struct fwvet_report_options {
@@ -36,6 +37,11 @@ fwvet_status fwvet_report_ls(const fwvet_vfs *vfs,
  * engineering, summary), or a text summary followed by the details. */
 fwvet_status fwvet_report_scan(const fwvet_scan *scan,
                                const fwvet_report_options *opt, FILE *out);
+
+/* The components of a scan as a CycloneDX 1.6 JSON SBOM: each component
+ * with CPE, purl, hashes of the files holding it and its occurrences as
+ * evidence; known vulnerabilities when a database was used. */
+fwvet_status fwvet_report_cyclonedx(const fwvet_scan *scan, FILE *out);
 
 /* The engineering table of a source tree: text (the table, the
  * findings) or the audit-src JSON contract {"families", "functions",

@@ -11,6 +11,8 @@ int fwvet_report_format_parse(const char *name) {
     return FWVET_REPORT_TEXT;
   if (!strcmp(name, "json"))
     return FWVET_REPORT_JSON;
+  if (!strcmp(name, "cyclonedx"))
+    return FWVET_REPORT_CYCLONEDX;
   return -1;
 }
 
@@ -209,6 +211,8 @@ fwvet_status fwvet_report_scan(const fwvet_scan *scan,
                                const fwvet_report_options *opt, FILE *out) {
   if (opt->format == FWVET_REPORT_JSON)
     return scan_json(scan, opt, out);
+  if (opt->format == FWVET_REPORT_CYCLONEDX)
+    return fwvet_report_cyclonedx(scan, out);
   const fwvet_vfs *vfs = fwvet_scan_vfs(scan);
   counts c;
   count(scan, &c);

@@ -1,0 +1,267 @@
+"""Components, the copy census, package databases, end of life and the
+CycloneDX SBOM, on an image built at test time.
+
+The root file system holds:
+- three copies of OpenSSL 1.0.2k: a library file named like one, and two
+  programs compiled here that carry its version string (static copies);
+  one program with OpenSSL 1.1.1w; a symlink to the library (not a copy);
+- a text file naming "libcrypto.so.1.0.0" and curl's build line with
+  "OpenSSL/3.0.11" (mentions, not copies), a compiler banner and a bare
+  version number (never evidence);
+- a gzip-compressed kernel image with a Linux 3.10.14 banner;
+- an opkg status database (dropbear, an OpenSSL package, a package the
+  signatures do not know, a package that is not installed) and a dpkg
+  status database with a Debian revision;
+packed as squashfs in a uImage in a flash image (tests/fixtures/
+mkfirmware.sh), scanned with --format json and --format cyclonedx.
+"""
+
+import gzip
+import json
+import os
+import shutil
+import tempfile
+
+import fwvtest as T
+
+OPENSSL_102K = "OpenSSL 1.0.2k  26 Jan 2017"
+OPENSSL_111W = "OpenSSL 1.1.1w  11 Sep 2023"
+
+OPKG_STATUS = """Package: dropbear
+Version: 2019.78-2
+Depends: libc
+Status: install user installed
+Architecture: mipsel_24kc
+
+Package: libopenssl1.0.0
+Version: 1.0.2k-1
+Status: install user installed
+Architecture: mipsel_24kc
+
+Package: acme-widgetd
+Version: 4.2-1
+Status: install user installed
+Architecture: mipsel_24kc
+
+Package: busybox
+Version: 1.28.4-3
+Status: deinstall user not-installed
+Architecture: mipsel_24kc
+"""
+
+DPKG_STATUS = """Package: libexpat1
+Status: install ok installed
+Priority: optional
+Section: libs
+Installed-Size: 400
+Source: expat
+Version: 2.5.0-1+deb12u1
+Description: XML parsing C library - runtime library
+ This package contains the runtime, shared library of expat.
+"""
+
+EXTRA_SIGNATURES = """product acme-agent
+cpe acme:agent
+string acme-agent version ([0-9]+\\.[0-9]+)
+"""
+
+
+def program(s, tmp, name, strings):
+    """A real executable carrying `strings` in its read-only data."""
+    src = os.path.join(tmp, name + ".c")
+    with open(src, "w") as f:
+        for i, text in enumerate(strings):
+            f.write('const char s%d[] = "%s";\n' % (i, text))
+        f.write("#include <stdio.h>\nint main(void) {\n")
+        for i in range(len(strings)):
+            f.write("  puts(s%d);\n" % i)
+        f.write("  return 0;\n}\n")
+    out = os.path.join(tmp, name)
+    T.sh(["cc", "-O1", "-o", out, src], what="cc " + name)
+    return out
+
+
+def build(s, tmp):
+    root = os.path.join(tmp, "root")
+    for d in ("bin", "usr/bin", "usr/lib", "usr/lib/opkg", "var/lib/dpkg",
+              "boot", "etc"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    lib = program(s, tmp, "libcrypto", [OPENSSL_102K])
+    shutil.copy(lib, os.path.join(root, "usr/lib/libcrypto.so.1.0.0"))
+    os.symlink("libcrypto.so.1.0.0", os.path.join(root, "usr/lib/libcrypto.so"))
+    shutil.copy(program(s, tmp, "vpnd", [OPENSSL_102K, "vpnd starting"]),
+                os.path.join(root, "usr/bin/vpnd"))
+    shutil.copy(program(s, tmp, "httpd", [OPENSSL_102K, "httpd/2.2"]),
+                os.path.join(root, "usr/bin/httpd"))
+    shutil.copy(program(s, tmp, "cloudd", [OPENSSL_111W]),
+                os.path.join(root, "usr/bin/cloudd"))
+    shutil.copy(program(s, tmp, "agent", ["acme-agent version 7.1"]),
+                os.path.join(root, "usr/bin/agent"))
+    with open(os.path.join(root, "etc/notes.txt"), "w") as f:
+        f.write("needs libcrypto.so.1.0.0\n"
+                "curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 "
+                "OpenSSL/3.0.11 zlib/1.2.13\n"
+                "GCC: (GNU) 4.8.3\nversion 1.0.2k\n")
+    kernel = (b"\x00" * 64 + b"Linux version 3.10.14 (builder@host) "
+              b"(gcc version 4.8.3 (GCC) ) #1 SMP Tue Jun 2 2020\x00" +
+              T.prng_bytes("kernel", 4096))
+    with open(os.path.join(root, "boot/vmlinux.gz"), "wb") as f:
+        f.write(gzip.compress(kernel, mtime=0))
+    with open(os.path.join(root, "usr/lib/opkg/status"), "w") as f:
+        f.write(OPKG_STATUS)
+    with open(os.path.join(root, "var/lib/dpkg/status"), "w") as f:
+        f.write(DPKG_STATUS)
+    out = os.path.join(tmp, "fw")
+    T.sh(["sh", T.MKFIRMWARE, "router", out, root], what="mkfirmware")
+    return os.path.join(out, "router.bin")
+
+
+def by_key(report):
+    return {(c["name"], c["version"]): c for c in report["components"]}
+
+
+def check_components(s, rep):
+    comps = by_key(rep)
+    want = {
+        ("openssl", "1.0.2k"), ("openssl", "1.1.1w"), ("linux", "3.10.14"),
+        ("linux", "4.14.180"),  # mkfirmware.sh's own kernel
+        ("dropbear", "2019.78"), ("acme-widgetd", "4.2"), ("expat", "2.5.0"),
+        ("acme-agent", "7.1"),
+    }
+    got = set(comps)
+    s.eq(sorted(got - want, key=str), [], "no unexpected component")
+    s.eq(sorted(want - got, key=str), [], "every planted component")
+    o = comps.get(("openssl", "1.0.2k"), {})
+    s.eq(o.get("copies"), 3, "openssl 1.0.2k: 3 copies (library + 2 static)")
+    s.eq(sorted((l["fspath"], l["method"]) for l in o.get("locations", [])),
+         [("/usr/bin/httpd", "string"), ("/usr/bin/vpnd", "string"),
+          ("/usr/lib/libcrypto.so.1.0.0", "string"),
+          ("/usr/lib/opkg/status", "package")],
+         "openssl 1.0.2k: locations (no symlink, no mention)")
+    s.eq(o.get("package_version"), "1.0.2k-1", "openssl: package version")
+    s.eq(o.get("cpe"), "cpe:2.3:a:openssl:openssl:1.0.2k:*:*:*:*:*:*:*",
+         "openssl: CPE 2.3")
+    s.eq(o.get("purl"), "pkg:generic/openssl@1.0.2k", "openssl: purl")
+    s.eq(o.get("confidence"), "high", "openssl: confidence")
+    k = comps.get(("linux", "3.10.14"), {})
+    s.eq(k.get("cpe"), "cpe:2.3:o:linux:linux_kernel:3.10.14:*:*:*:*:*:*:*",
+         "linux: an operating-system CPE")
+    s.check(any(l["path"].endswith("/boot/vmlinux.gz/gzip")
+                for l in k.get("locations", [])),
+            "linux 3.10.14: found inside the compressed kernel", k)
+    d = comps.get(("dropbear", "2019.78"), {})
+    s.eq((d.get("copies"), d.get("package_version")), (0, "2019.78-2"),
+         "dropbear: from the package database only, not a copy")
+    u = comps.get(("acme-widgetd", "4.2"), {})
+    s.eq((u.get("cpe"), u.get("purl")), (None, "pkg:generic/acme-widgetd@4.2"),
+         "a package the signatures do not know: no CPE")
+    e = comps.get(("expat", "2.5.0"), {})
+    s.eq(e.get("package_version"), "2.5.0-1+deb12u1",
+         "dpkg: Source: maps libexpat1 to expat")
+    census = {r["name"]: r for r in rep["census"]}
+    s.eq(census.get("openssl"),
+         {"name": "openssl", "versions": {"1.0.2k": 3, "1.1.1w": 1},
+          "copies": 4}, "census: openssl, 4 copies of 2 versions")
+    s.eq(sorted(census), ["acme-agent", "linux", "openssl"],
+         "census: only products with copies")
+
+
+def check_eol(s, rep):
+    eol = sorted((f["fspath"] or f["path"], f["evidence"])
+                 for f in rep["findings"] if f["rule"] == "component.eol")
+    s.eq(eol, sorted([
+        ("/usr/bin/cloudd", "openssl 1.1.1"),
+        ("/usr/bin/httpd", "openssl 1.0.2"),
+        ("/usr/bin/vpnd", "openssl 1.0.2"),
+        ("/usr/lib/libcrypto.so.1.0.0", "openssl 1.0.2"),
+        ("router.bin/squashfs@0x200000/boot/vmlinux.gz/gzip", "linux 3.10"),
+        ("router.bin/uimage/lzma", "linux 4.14"),
+    ]), "component.eol: one per copy of an ended series")
+
+
+def validate(s, doc, what):
+    """Validates `doc` against the CycloneDX 1.6 schema in tests/schemas."""
+    import warnings
+    import jsonschema
+    # RefResolver is what Debian 12's jsonschema (4.10) has; newer ones
+    # warn that it is deprecated.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    base = os.path.join(T.SOURCE_DIR, "tests", "schemas")
+    store = {}
+    for name in ("bom-1.6.schema.json", "spdx.schema.json",
+                 "jsf-0.82.schema.json"):
+        with open(os.path.join(base, name)) as f:
+            sch = json.load(f)
+        store[sch["$id"]] = sch
+        store[name] = sch
+    schema = store["bom-1.6.schema.json"]
+    resolver = jsonschema.RefResolver.from_schema(schema, store=store)
+    v = jsonschema.Draft7Validator(schema, resolver=resolver)
+    errors = sorted(v.iter_errors(doc), key=lambda e: list(e.path))
+    s.check(not errors, what + ": valid CycloneDX 1.6",
+            "\n".join("%s at %s" % (e.message[:200], list(e.path))
+                      for e in errors[:10]))
+
+
+def check_cyclonedx(s, bom, rep):
+    validate(s, bom, "sbom")
+    comps = {(c["name"], c.get("version")): c for c in bom.get("components", [])}
+    s.eq(set(comps), set(by_key(rep)), "sbom: the scan's components")
+    o = comps.get(("openssl", "1.0.2k"), {})
+    s.eq(len(o.get("hashes", [])), 3, "sbom: one SHA-256 per file holding it")
+    occ = sorted(x["location"] for x in o.get("evidence", {})
+                 .get("occurrences", []))
+    s.eq(occ, ["/usr/bin/httpd", "/usr/bin/vpnd",
+               "/usr/lib/libcrypto.so.1.0.0", "/usr/lib/opkg/status"],
+         "sbom: occurrences")
+    s.eq(o.get("cpe"), "cpe:2.3:a:openssl:openssl:1.0.2k:*:*:*:*:*:*:*",
+         "sbom: cpe")
+    s.eq(bom["metadata"]["component"]["type"], "firmware", "sbom: subject")
+
+
+def main():
+    s = T.Suite("components")
+    T.need_tools(s, "mksquashfs", "mkimage", "cc")
+    tmp = tempfile.mkdtemp(prefix="fwvet-components-")
+    try:
+        img = build(s, tmp)
+        sig = os.path.join(tmp, "extra.sig")
+        with open(sig, "w") as f:
+            f.write(EXTRA_SIGNATURES)
+        env = {"XDG_DATA_HOME": os.path.join(tmp, "xdg")}  # no default db
+        r = T.fwvet(s, "scan", "--format", "json", "--signatures", sig, img,
+                    env=env)
+        rep = json.loads(r.stdout)
+        check_components(s, rep)
+        check_eol(s, rep)
+        r = T.fwvet(s, "scan", "--format", "cyclonedx", "--signatures", sig,
+                    img, env=env)
+        check_cyclonedx(s, json.loads(r.stdout), rep)
+        # Without the extra signatures the agent is not known.
+        r = T.fwvet(s, "scan", "--format", "json", img, env=env)
+        s.check(("acme-agent", "7.1") not in by_key(json.loads(r.stdout)),
+                "acme-agent needs --signatures")
+        r = T.fwvet(s, "scan", img, env=env)
+        s.check("openssl            4 copies of 2 versions: 1.0.2k (3) "
+                "1.1.1w (1)" in r.stdout, "text: the census line",
+                r.stdout[:3000])
+        # A bad signature file is a usage error naming file and line.
+        with open(sig, "a") as f:
+            f.write("string acme \\d+\n")
+        r = T.fwvet(s, "scan", "--signatures", sig, img, env=env,
+                    expect_rc=2)
+        s.check(sig + ":4:" in r.stderr, "bad --signatures: file:line",
+                r.stderr)
+        r = T.fwvet(s, "ls", "--format", "cyclonedx", img, expect_rc=2)
+        s.check("scan only" in r.stderr, "cyclonedx is for scan", r.stderr)
+        r = T.fwvet(s, "scan", "--vulndb", os.path.join(tmp, "none.db"), img,
+                    env=env, expect_rc=3)
+        s.check("no such vulnerability database" in r.stderr,
+                "--vulndb naming a missing file", r.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    s.finish()
+
+
+if __name__ == "__main__":
+    main()
