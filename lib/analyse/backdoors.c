@@ -5,13 +5,14 @@
  * Only signatures with a public reference are listed, and only strings
  * long and odd enough not to occur by chance: a magic value, a hard-coded
  * password, a format string unique to the backdoor.  Each entry names the
- * reference so the finding explains itself.  (A later issue moves string
- * signatures to one Hyperscan pass; a few memmem calls are enough here.)
+ * reference so the finding explains itself.  One Hyperscan pass tells
+ * which signatures a file holds; only those are then located.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "analyse/analyser.h"
+#include "core/literals.h"
 
 static const struct signature {
   const char *bytes;
@@ -44,6 +45,9 @@ static const struct signature {
      "CVE-2016-10401"},
 };
 
+static fwvet_literal_set markers =
+    FWVET_LITERAL_FIELD(signatures, struct signature, bytes);
+
 #define MAX_FILE (512u << 20)
 
 static unsigned line_at(const uint8_t *data, size_t off) {
@@ -65,8 +69,11 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   if ((fwvet_node_flags(node) & FWVET_NODE_HAS_CHILDREN) && !text &&
       strcmp(type, "elf") != 0)
     return;
+  uint64_t present = fwvet_literals_scan(&markers, data, len);
   for (size_t i = 0; i < sizeof signatures / sizeof *signatures; i++) {
     const struct signature *sg = &signatures[i];
+    if (!(present & ((uint64_t)1 << i)))
+      continue;
     const uint8_t *hit = memmem(data, len, sg->bytes, strlen(sg->bytes));
     if (!hit)
       continue;

@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "analyse/analyser.h"
+#include "core/literals.h"
 #include "core/cursor.h"
 
 #define MAX_KEY_FILE (64u << 20) /* larger files are not searched */
@@ -300,6 +301,10 @@ static void scan_der(ctx *c, const uint8_t *data, size_t len) {
   X509_free(x);
 }
 
+/* One prefilter pass: most files hold no PEM block at all. */
+static const char *const pem_begin[] = {"-----BEGIN "};
+static fwvet_literal_set pem_marker = FWVET_LITERAL_STRINGS(pem_begin);
+
 static void analyse(fwvet_sink *sink, const fwvet_node *node,
                     const uint8_t *data, size_t len) {
   if (fwvet_node_kind(node) != FWVET_KIND_FILE || len == 0 ||
@@ -312,7 +317,9 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   if (!strncmp(path, "/usr/share/doc/", 15))
     return;
   static const char cert[] = "-----BEGIN CERTIFICATE-----";
-  const uint8_t *first = memmem(data, len, cert, sizeof cert - 1);
+  int pem = fwvet_literals_scan(&pem_marker, data, len) != 0;
+  const uint8_t *first = pem ? memmem(data, len, cert, sizeof cert - 1)
+                             : NULL;
   ctx c = {sink, node,
            strstr(path, "ca-certificates") || strstr(path, "/certs/") ||
                strstr(path, "ca-bundle") || strstr(path, "/pki/") ||
@@ -321,7 +328,8 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   const char *type = fwvet_node_type(node);
   int text =
       !strcmp(type, "text") || !strcmp(type, "pem") || !strcmp(type, "script");
-  scan_pem(&c, data, len, text);
+  if (pem)
+    scan_pem(&c, data, len, text);
   if (!strcmp(type, "data"))
     scan_der(&c, data, len);
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "analyse/analyser.h"
+#include "core/literals.h"
 
 #define MAX_TEXT_FILE (4u << 20)
 #define MAX_FILE (64u << 20)
@@ -89,9 +90,15 @@ static unsigned line_of(const uint8_t *d, size_t off) {
   return l;
 }
 
+static fwvet_literal_set prefixes =
+    FWVET_LITERAL_FIELD(tokens, token_kind, prefix);
+
 static void scan_tokens(ctx *c, const uint8_t *d, size_t len, int text) {
+  uint64_t present = fwvet_literals_scan(&prefixes, d, len);
   for (size_t t = 0; t < sizeof tokens / sizeof *tokens; t++) {
     const token_kind *k = &tokens[t];
+    if (!(present & ((uint64_t)1 << t)))
+      continue;
     size_t pl = strlen(k->prefix);
     for (size_t pos = 0; pos < len;) {
       const uint8_t *p = memmem(d + pos, len - pos, k->prefix, pl);

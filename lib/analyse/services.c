@@ -15,6 +15,7 @@
 #include "analyse/analyser.h"
 #include "analyse/remotecode.h"
 #include "analyse/shcmd.h"
+#include "core/literals.h"
 
 #define ARGV_MAX 40
 
@@ -276,33 +277,71 @@ static const char *unit_command(const char *line, size_t len) {
 
 /* A printable string of an executable that may be a command line handed
  * to system() or popen(): it names a shell and a network program. */
+static const char *const net_progs[] = {"telnetd", "nc ",    "ncat",
+                                        "netcat",  "socat",  "tcpsvd",
+                                        "udpsvd"};
+/* One prefilter pass: an executable naming none of them is skipped. */
+static fwvet_literal_set net_prog_set = FWVET_LITERAL_STRINGS(net_progs);
+
 static int command_string(const char *p, size_t n) {
-  static const char *const progs[] = {"telnetd", "nc ",    "ncat",   "netcat",
-                                      "socat",   "tcpsvd", "udpsvd", NULL};
   if (n < 10 || !memmem(p, n, "sh", 2))
     return 0;
-  for (size_t i = 0; progs[i]; i++)
-    if (memmem(p, n, progs[i], strlen(progs[i])))
+  for (size_t i = 0; i < sizeof net_progs / sizeof *net_progs; i++)
+    if (memmem(p, n, net_progs[i], strlen(net_progs[i])))
       return 1;
   return 0;
 }
 
+typedef struct bin_ctx {
+  svc *s;
+  fwvet_shline *sl;
+  const char *d;
+  size_t len, done; /* strings before `done` are examined */
+} bin_ctx;
+
+static int printable(char c) { return (c >= 0x20 && c < 0x7f) || c == '\t'; }
+
+/* The printable string around a network program's name. */
+static int on_prog(void *ud, unsigned id, size_t end) {
+  (void)id;
+  bin_ctx *b = ud;
+  if (end <= b->done)
+    return 0;
+  size_t st = end - 1, e = end;
+  while (st > b->done && st > 0 && printable(b->d[st - 1]) &&
+         end - st < FWVET_SHLINE_MAX)
+    st--;
+  while (e < b->len && printable(b->d[e]) && e - st < FWVET_SHLINE_MAX)
+    e++;
+  b->done = e;
+  size_t n = e - st;
+  svc *s = b->s;
+  if (command_string(b->d + st, n) && n < FWVET_SHLINE_MAX) {
+    s->offset = st;
+    s->unauth_done = 0;
+    fwvet_sh_normalise(b->d + st, n, s->ev, sizeof s->ev);
+    fwvet_shline_parse(b->sl, b->d + st, n);
+    check_line(s, b->sl, 0);
+  }
+  return 0;
+}
+
+/* Only the strings that name a network program can be such a command
+ * line: one Hyperscan pass finds them. */
 static void analyse_binary(svc *s, fwvet_shline *sl, const char *d,
                            size_t len) {
   s->binary = 1;
   s->where = "a command line built into this executable";
-  for (size_t i = 0; i < len;) {
+  bin_ctx b = {s, sl, d, len, 0};
+  if (fwvet_literals_each(&net_prog_set, (const uint8_t *)d, len, on_prog,
+                          &b) == 0)
+    return;
+  for (size_t i = 0; i < len;) { /* no Hyperscan: every string */
     size_t st = i;
-    while (i < len && ((d[i] >= 0x20 && d[i] < 0x7f) || d[i] == '\t'))
+    while (i < len && printable(d[i]))
       i++;
-    size_t n = i - st;
-    if (command_string(d + st, n) && n < FWVET_SHLINE_MAX) {
-      s->offset = st;
-      s->unauth_done = 0;
-      fwvet_sh_normalise(d + st, n, s->ev, sizeof s->ev);
-      fwvet_shline_parse(sl, d + st, n);
-      check_line(s, sl, 0);
-    }
+    if (i > st)
+      on_prog(&b, 0, i);
     i += i == st;
   }
 }

@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "analyse/analyser.h"
+#include "core/literals.h"
 #include "core/cursor.h"
 
 #define MAX_TEXT_FILE (1u << 20)
@@ -355,6 +356,12 @@ static void scan_authorized(ctx *c, const char *d, size_t len) {
   }
 }
 
+/* One prefilter pass: most files hold no OpenSSH key. */
+static const char *const openssh_begin[] = {
+    "-----BEGIN OPENSSH PRIVATE KEY-----"};
+static fwvet_literal_set openssh_marker =
+    FWVET_LITERAL_STRINGS(openssh_begin);
+
 static void analyse(fwvet_sink *sink, const fwvet_node *node,
                     const uint8_t *data, size_t len) {
   if (fwvet_node_kind(node) != FWVET_KIND_FILE || len == 0 ||
@@ -363,7 +370,8 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   ctx c = {sink, node, 0};
   const char *type = fwvet_node_type(node);
   int text = !strcmp(type, "text") || !strcmp(type, "pem");
-  scan_openssh(&c, data, len, text);
+  if (fwvet_literals_scan(&openssh_marker, data, len))
+    scan_openssh(&c, data, len, text);
   if (!strcmp(type, "text") && len <= MAX_TEXT_FILE) {
     scan_putty(&c, data, len);
     scan_authorized(&c, (const char *)data, len);
