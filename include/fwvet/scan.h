@@ -49,6 +49,12 @@ void fwvet_scan_options_init(fwvet_scan_options *opt);
 fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
                             fwvet_scan **out);
 
+/* Same, for bytes in memory (as fwvet_vfs_open_memory()). */
+fwvet_status fwvet_scan_run_memory(const char *name, const uint8_t *data,
+                                   size_t len,
+                                   const fwvet_scan_options *opt,
+                                   fwvet_scan **out);
+
 void fwvet_scan_destroy(fwvet_scan *scan); /* NULL is a no-op */
 
 /* The unpacked tree; owned by the scan. */

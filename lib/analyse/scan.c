@@ -232,8 +232,15 @@ static int cmp_ptr(const void *a, const void *b) {
                            *(const fwvet_finding *const *)b);
 }
 
-fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
-                            fwvet_scan **out) {
+/* What to open: a path, or bytes in memory. */
+typedef struct input {
+  const char *path;
+  const uint8_t *data;
+  size_t len;
+} input;
+
+static fwvet_status run(const input *in, const fwvet_scan_options *opt,
+                        fwvet_scan **out) {
   fwvet_scan_options o;
   if (opt)
     o = *opt;
@@ -255,7 +262,9 @@ fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
     goto fail;
   if ((st = load_signatures(&s->sink)))
     goto fail;
-  st = fwvet_vfs_open(path, &o.open, &s->vfs);
+  st = in->data ? fwvet_vfs_open_memory(in->path, in->data, in->len, &o.open,
+                                        &s->vfs)
+                : fwvet_vfs_open(in->path, &o.open, &s->vfs);
   if (st)
     goto fail;
   if (s->sink.ev_failed) {
@@ -289,6 +298,20 @@ fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
 fail:
   fwvet_scan_destroy(s);
   return st;
+}
+
+fwvet_status fwvet_scan_run(const char *path, const fwvet_scan_options *opt,
+                            fwvet_scan **out) {
+  input in = {path, NULL, 0};
+  return run(&in, opt, out);
+}
+
+fwvet_status fwvet_scan_run_memory(const char *name, const uint8_t *data,
+                                   size_t len, const fwvet_scan_options *opt,
+                                   fwvet_scan **out) {
+  static const uint8_t empty[1];
+  input in = {name, len ? data : empty, len};
+  return run(&in, opt, out);
 }
 
 void fwvet_scan_destroy(fwvet_scan *s) {
