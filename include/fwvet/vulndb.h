@@ -52,8 +52,12 @@ typedef struct fwvet_vulndb_stats {
  * file) or OSV JSON (one record, a list of records, or a zip archive of
  * them), plain or gzip-compressed; the format is recognised by content.
  * One transaction per file: a file that fails leaves the database as it
- * was.  Re-importing a record replaces it.  `err` receives a message on
- * failure.  Adds to *stats.
+ * was.  Re-importing a record replaces it (a record now rejected or
+ * withdrawn is removed and counted as skipped).  `err` receives
+ * "FILE: why" on failure (FWVET_EIO: unreadable; FWVET_ECORRUPT: not
+ * valid NVD or OSV JSON, gzip or zip; FWVET_ELIMIT: over 2 GiB, or
+ * decoding to more).  Adds to *stats on success only.  The handle must
+ * have been opened with `create`.
  */
 fwvet_status fwvet_vulndb_import(fwvet_vulndb *db, const char *path,
                                  fwvet_vulndb_stats *stats, char *err,
@@ -83,7 +87,11 @@ typedef struct fwvet_vuln_match {
 typedef int (*fwvet_vuln_fn)(void *ud, const fwvet_vuln_match *m);
 
 /* Every record whose affected ranges contain `q->version`, each once,
- * ordered by id.  Thread-safe for concurrent readers of one handle. */
+ * ordered by id: NVD records by q->vendor and q->product (both needed),
+ * OSV records by q->name, names compared in any case.  A NULL or empty
+ * version matches only records that affect every version.  An id found
+ * in both sources is reported once, from NVD.  Thread-safe for
+ * concurrent readers of one handle. */
 fwvet_status fwvet_vulndb_match(fwvet_vulndb *db, const fwvet_vuln_query *q,
                                 fwvet_vuln_fn fn, void *ud);
 
