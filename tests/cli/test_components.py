@@ -219,6 +219,84 @@ def check_cyclonedx(s, bom, rep):
     s.eq(bom["metadata"]["component"]["type"], "firmware", "sbom: subject")
 
 
+# Two records for this image, in NVD API 2.0 shape, next to the fixture
+# feed of tests/fixtures/vuln (whose dropbear record matches too).
+LOCAL_NVD = {
+    "resultsPerPage": 2, "startIndex": 0, "totalResults": 2,
+    "format": "NVD_CVE", "version": "2.0",
+    "timestamp": "2026-11-01T00:00:00.000",
+    "vulnerabilities": [
+        {"cve": {
+            "id": "CVE-2091-0001", "published": "2091-01-01T00:00:00.000",
+            "lastModified": "2091-01-02T00:00:00.000",
+            "vulnStatus": "Analyzed",
+            "descriptions": [{"lang": "en", "value": "openssl test record"}],
+            "metrics": {"cvssMetricV31": [{
+                "source": "nvd@nist.gov", "type": "Primary",
+                "cvssData": {"version": "3.1", "vectorString":
+                             "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+                             "baseScore": 9.8, "baseSeverity": "CRITICAL"}}]},
+            "configurations": [{"nodes": [{
+                "operator": "OR", "negate": False, "cpeMatch": [{
+                    "vulnerable": True,
+                    "criteria": "cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*",
+                    "versionStartIncluding": "1.0.2",
+                    "versionEndExcluding": "1.0.2l",
+                    "matchCriteriaId": "00000000-0000-0000-0000-000000000001"}]}]}]}},
+        {"cve": {
+            "id": "CVE-2091-0002", "published": "2091-01-01T00:00:00.000",
+            "lastModified": "2091-01-02T00:00:00.000",
+            "vulnStatus": "Analyzed",
+            "descriptions": [{"lang": "en", "value": "expat test record"}],
+            "metrics": {"cvssMetricV31": [{
+                "source": "nvd@nist.gov", "type": "Primary",
+                "cvssData": {"version": "3.1", "vectorString":
+                             "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",
+                             "baseScore": 7.5, "baseSeverity": "HIGH"}}]},
+            "configurations": [{"nodes": [{
+                "operator": "OR", "negate": False, "cpeMatch": [{
+                    "vulnerable": True,
+                    "criteria": "cpe:2.3:a:libexpat_project:libexpat:*:*:*:*:*:*:*:*",
+                    "versionEndExcluding": "2.6.0",
+                    "matchCriteriaId": "00000000-0000-0000-0000-000000000002"}]}]}]}},
+    ]}
+
+
+def check_vulns(s, tmp, img):
+    """Import the fixture feeds into the default database, then scan."""
+    xdg = os.path.join(tmp, "xdg-vuln")
+    env = {"XDG_DATA_HOME": xdg}
+    local = os.path.join(tmp, "local-nvd.json")
+    with open(local, "w") as f:
+        json.dump(LOCAL_NVD, f)
+    fx = os.path.join(T.SOURCE_DIR, "tests", "fixtures", "vuln")
+    T.fwvet(s, "vulndb", "import", local, os.path.join(fx, "nvd-api.json"),
+            os.path.join(fx, "osv-list.json"), env=env)
+    r = T.fwvet(s, "scan", "--format", "json", img, env=env)
+    rep = json.loads(r.stdout)
+    got = sorted((v["id"], v["component"], v["version"], v["severity"],
+                  v["cvss"], v["distro_may_fix"])
+                 for v in rep["vulnerabilities"])
+    s.eq(got, [
+        # package records with a revision: the distribution may have
+        # backported the fix ("1.0.2k-1" is opkg's, "2.5.0-1+deb12u1"
+        # Debian's); OSV's score is computed from its CVSS vector
+        ("CVE-2090-0004", "dropbear", "2019.78", "critical", 9.8, True),
+        ("CVE-2091-0001", "openssl", "1.0.2k", "critical", 9.8, True),
+        ("CVE-2091-0002", "expat", "2.5.0", "high", 7.5, True),
+        ("OSV-2090-2", "dropbear", "2019.78", "high", 7.8, True),
+    ], "vulnerabilities from the default database (XDG_DATA_HOME)")
+    r = T.fwvet(s, "scan", "--format", "cyclonedx", img, env=env)
+    bom = json.loads(r.stdout)
+    validate(s, bom, "sbom with vulnerabilities")
+    s.eq(sorted(v["id"] for v in bom.get("vulnerabilities", [])),
+         ["CVE-2090-0004", "CVE-2091-0001", "CVE-2091-0002", "OSV-2090-2"],
+         "sbom: vulnerabilities")
+    r = T.fwvet(s, "scan", img, env=env)
+    s.check("may be fixed by the distribution" in r.stdout,
+            "text: distribution builds are marked", r.stdout[-3000:])
+
+
 def main():
     s = T.Suite("components")
     T.need_tools(s, "mksquashfs", "mkimage", "cc")
@@ -254,6 +332,7 @@ def main():
                 r.stderr)
         r = T.fwvet(s, "ls", "--format", "cyclonedx", img, expect_rc=2)
         s.check("scan only" in r.stderr, "cyclonedx is for scan", r.stderr)
+        check_vulns(s, tmp, img)
         r = T.fwvet(s, "scan", "--vulndb", os.path.join(tmp, "none.db"), img,
                     env=env, expect_rc=3)
         s.check("no such vulnerability database" in r.stderr,
