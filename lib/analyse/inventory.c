@@ -120,7 +120,8 @@ static int cmp_node(const void *a, const void *b, void *db) {
  * and a versionless match; a versioned file name a versionless match. */
 static void drop_weaker(const fwvet_sigdb *db, fwvet_comp_ev *ev,
                         size_t nev) {
-  qsort_r(ev, nev, sizeof *ev, cmp_node, (void *)db);
+  if (nev) /* qsort on a NULL array is undefined */
+    qsort_r(ev, nev, sizeof *ev, cmp_node, (void *)db);
   for (size_t i = 0; i < nev;) {
     size_t j = i + 1;
     while (j < nev && cmp_node(&ev[i], &ev[j], (void *)db) == 0)
@@ -259,7 +260,8 @@ static fwvet_status build_components(fwvet_inventory *inv,
       ev[k++] = ev[i];
       ev[i] = t;
     }
-  qsort_r(ev, k, sizeof *ev, cmp_ev, (void *)db);
+  if (k)
+    qsort_r(ev, k, sizeof *ev, cmp_ev, (void *)db);
   inv->comps = calloc(k ? k : 1, sizeof *inv->comps);
   if (!inv->comps)
     return FWVET_ENOMEM;
