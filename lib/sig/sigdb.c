@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,22 +123,110 @@ static int valid_cpe_part(const char *s, size_t n) {
   return 1;
 }
 
-/* Checks that both engines accept `expr` and it holds no NUL. */
+#define MAX_EXPR 512    /* characters of one pattern */
+#define MAX_REPEAT 255  /* bound of one {m,n} */
+#define MAX_COST 20000  /* pattern size with repeats expanded */
+#define MAX_NEST 32     /* nested groups */
+
+/* Skips a bracket expression ("[]a]", "[^]a]", "[[:digit:]]") starting at
+ * `p`; returns its last character, or NULL when it is not closed. */
+static const char *bracket_end(const char *p) {
+  const char *e = p + 1;
+  if (*e == '^')
+    e++;
+  if (*e == ']')
+    e++;
+  while (*e && *e != ']') {
+    const char *c = e[0] == '[' && e[1] == ':' ? strstr(e + 2, ":]") : NULL;
+    e = c ? c + 2 : e + 1;
+  }
+  return *e ? e : NULL;
+}
+
+/*
+ * Keeps `expr` inside the dialect both engines read the same way, and
+ * small.  A quantifier right after another ("a++", "a*?") means something
+ * else to Hyperscan and makes POSIX regcomp() blow up; so do nested
+ * repeats, which regcomp() expands: the size with every repeat expanded
+ * (a{3} counts 3, a+ 2) is bounded.
+ */
 static int check_expr(const char *expr, char *why, size_t cap) {
   if (!*expr) {
     seterr(why, cap, "empty pattern");
     return -1;
   }
-  for (const char *p = expr; *p; p++)
+  if (strlen(expr) > MAX_EXPR) {
+    seterr(why, cap, "pattern longer than %d characters", MAX_EXPR);
+    return -1;
+  }
+  unsigned long total[MAX_NEST + 1] = {0}, last[MAX_NEST + 1] = {0};
+  int depth = 0, quantified = 0;
+  for (const char *p = expr; *p; p++) {
+    unsigned long factor = 0; /* a quantifier's, 0 for an atom */
     if (p[0] == '\\' && p[1] && strchr("dDwWsSbBAzZQEx0123456789", p[1])) {
       seterr(why, cap, "'\\%c' is not in the pattern dialect", p[1]);
       return -1;
-    } else if (p[0] == '\\' && p[1]) {
-      p++;
     } else if (p[0] == '(' && p[1] == '?') {
       seterr(why, cap, "'(?' is not in the pattern dialect");
       return -1;
+    } else if (p[0] == '(') {
+      if (depth == MAX_NEST) {
+        seterr(why, cap, "groups nested deeper than %d", MAX_NEST);
+        return -1;
+      }
+      depth++;
+      total[depth] = last[depth] = 0;
+      quantified = 0;
+      continue;
+    } else if (p[0] == ')' && depth > 0) {
+      unsigned long c = total[depth--];
+      total[depth] += c;
+      last[depth] = c;
+      quantified = 0;
+      continue;
+    } else if (p[0] == '|') {
+      last[depth] = 0;
+      quantified = 0;
+      continue;
+    } else if (strchr("*+?", p[0])) {
+      factor = p[0] == '+' ? 2 : 1;
+    } else if (p[0] == '{') {
+      char *e;
+      unsigned long lo = strtoul(p + 1, &e, 10), hi = lo;
+      if (*e == ',')
+        hi = e[1] == '}' ? lo + 1 : strtoul(e + 1, &e, 10);
+      if (lo > MAX_REPEAT || hi > MAX_REPEAT) {
+        seterr(why, cap, "a repeat bound above %d", MAX_REPEAT);
+        return -1;
+      }
+      factor = hi > lo ? hi : lo;
+      if (factor == 0)
+        factor = 1;
+      const char *close = strchr(p, '}');
+      if (close)
+        p = close;
+    } else {
+      if (p[0] == '\\' && p[1])
+        p++;
+      else if (p[0] == '[' && !(p = bracket_end(p)))
+        break; /* not closed: regcomp() says so */
+      total[depth] += 1;
+      last[depth] = 1;
+      quantified = 0;
+      continue;
     }
+    if (quantified) {
+      seterr(why, cap, "a quantifier after a quantifier");
+      return -1;
+    }
+    quantified = 1;
+    total[depth] += last[depth] * (factor - 1);
+    last[depth] *= factor;
+    if (total[depth] > MAX_COST) {
+      seterr(why, cap, "pattern too large once its repeats are expanded");
+      return -1;
+    }
+  }
   return 0;
 }
 

@@ -58,6 +58,14 @@ static void test_format_errors(void **state) {
       {"product x\ncpe a:b\nfrobnicate y\n", "t:3: unknown keyword"},
       {"product x\ncpe a:b\npurl https://x\n", "t:3: 'purl' needs"},
       {"product x\ncpe a:b\nstring\n", "t:3: empty pattern"},
+      {"product x\ncpe a:b\nstring Xa+++\n", "t:3: a quantifier after"},
+      {"product x\ncpe a:b\nstring Xa{2}*\n", "t:3: a quantifier after"},
+      {"product x\ncpe a:b\nstring Xa{1,300}\n", "t:3: a repeat bound"},
+      {"product x\ncpe a:b\nstring X((a{1,200}){1,200})\n",
+       "t:3: pattern too large"},
+      {"product x\ncpe a:b\nstring X" "((((((((((((((((a+" /* 2^17 */
+       ")+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+\n",
+       "t:3: pattern too large"},
   };
   for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
     fwvet_sigdb *db = NULL;
