@@ -20,6 +20,9 @@
 #include <string.h>
 
 #include "signatures.h" /* generated from data/signatures.txt */
+#ifndef FWVET_SIGC
+#include "signatures_hs.h" /* serialized by tools/sigc.c at build time */
+#endif
 
 #define MAX_FILE (16u << 20) /* a --signatures file */
 
@@ -382,6 +385,7 @@ fwvet_status fwvet_sigdb_add(fwvet_sigdb **dbp, const char *text, size_t len,
   fwvet_sigdb *db = *dbp ? *dbp : db_new();
   if (!db)
     return FWVET_ENOMEM;
+  db->builtin_only = 0;
   if (db->hs_strings || db->hs_names) {
     seterr(err, errcap, "%s: the database is already compiled", origin);
     if (!*dbp)
@@ -450,9 +454,13 @@ fwvet_status fwvet_sigdb_add(fwvet_sigdb **dbp, const char *text, size_t len,
 
 fwvet_status fwvet_sigdb_add_builtin(fwvet_sigdb **db, char *err,
                                      size_t errcap) {
-  return fwvet_sigdb_add(db, (const char *)builtin_signatures,
-                         builtin_signatures_len, "signatures.txt", err,
-                         errcap);
+  int fresh = *db == NULL;
+  fwvet_status st = fwvet_sigdb_add(db, (const char *)builtin_signatures,
+                                    builtin_signatures_len, "signatures.txt",
+                                    err, errcap);
+  if (!st)
+    (*db)->builtin_only = fresh;
+  return st;
 }
 
 fwvet_status fwvet_sigdb_add_file(fwvet_sigdb **db, const char *path,
@@ -512,6 +520,7 @@ fwvet_status fwvet_signatures_check(const char *path, char *err,
 /* --- compiling ---------------------------------------------------------- */
 
 static fwvet_status compile_kind(fwvet_sigdb *db, int is_name,
+                                 const hs_platform_info_t *plat,
                                  hs_database_t **out, char *err,
                                  size_t errcap) {
   size_t n = 0;
@@ -543,7 +552,7 @@ static fwvet_status compile_kind(fwvet_sigdb *db, int is_name,
     k++;
   }
   hs_compile_error_t *ce = NULL;
-  if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL,
+  if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, plat,
                        out, &ce) != HS_SUCCESS) {
     if (ce && ce->expression >= 0 && (size_t)ce->expression < n)
       seterr(err, errcap, "signature pattern '%s' (%s): %s",
@@ -568,14 +577,50 @@ out:
   return st;
 }
 
-fwvet_status fwvet_sigdb_compile(fwvet_sigdb *db, char *err, size_t errcap) {
+/* Compiling the built-in signatures costs about 0.3 s of CPU, more than a
+ * small scan: the build compiles them once (tools/sigc.c) into
+ * serialized databases for any x86-64 with SSSE3, loaded here in
+ * microseconds.  Added signatures, or a blob this Hyperscan cannot load,
+ * mean compiling at run time. */
+static int load_serialized(fwvet_sigdb *db) {
+#ifdef FWVET_SIGC
+  (void)db;
+  return -1;
+#else
+  if (!db->builtin_only || db->npats != builtin_hs_patterns)
+    return -1;
+  hs_database_t *a = NULL, *b = NULL;
+  if ((builtin_hs_strings_len &&
+       hs_deserialize_database((const char *)builtin_hs_strings,
+                               builtin_hs_strings_len, &a) != HS_SUCCESS) ||
+      (builtin_hs_names_len &&
+       hs_deserialize_database((const char *)builtin_hs_names,
+                               builtin_hs_names_len, &b) != HS_SUCCESS)) {
+    hs_free_database(a);
+    return -1;
+  }
+  db->hs_strings = a;
+  db->hs_names = b;
+  return 0;
+#endif
+}
+
+fwvet_status fwvet_sigdb_compile_for(fwvet_sigdb *db,
+                                     const hs_platform_info_t *plat,
+                                     char *err, size_t errcap) {
   if (hs_valid_platform() != HS_SUCCESS) {
     seterr(err, errcap, "this processor lacks the instructions Hyperscan "
                         "needs (SSSE3)");
     return FWVET_EUNSUPPORTED;
   }
-  fwvet_status st = compile_kind(db, 0, &db->hs_strings, err, errcap);
+  if (!plat && load_serialized(db) == 0)
+    return FWVET_OK;
+  fwvet_status st = compile_kind(db, 0, plat, &db->hs_strings, err, errcap);
   if (!st)
-    st = compile_kind(db, 1, &db->hs_names, err, errcap);
+    st = compile_kind(db, 1, plat, &db->hs_names, err, errcap);
   return st;
+}
+
+fwvet_status fwvet_sigdb_compile(fwvet_sigdb *db, char *err, size_t errcap) {
+  return fwvet_sigdb_compile_for(db, NULL, err, errcap);
 }

@@ -28,6 +28,13 @@ struct fwvet_sigdb {
   pthread_mutex_t lock;
   hs_scratch_t **scratch;
   size_t nscratch, capscratch;
+  int builtin_only; /* nothing but the built-in signatures */
 };
+
+/* Compiles for `plat` (NULL: this machine, or the serialized built-in
+ * databases when they apply). */
+fwvet_status fwvet_sigdb_compile_for(fwvet_sigdb *db,
+                                     const hs_platform_info_t *plat,
+                                     char *err, size_t errcap);
 
 #endif
