@@ -17,13 +17,18 @@
 
 #define MIN_PRODUCTS 150
 
-static const char *cases_path(void) {
+/* A file of the source tree, from tests/unit/. */
+static const char *source_path(const char *rel) {
   static char path[4096];
   const char *f = __FILE__; /* .../tests/unit/test_signatures.c */
   const char *slash = strrchr(f, '/');
   int n = slash ? (int)(slash - f) : 0;
-  snprintf(path, sizeof path, "%.*s/../data/signature-cases.txt", n, f);
+  snprintf(path, sizeof path, "%.*s/%s", n, f, rel);
   return path;
+}
+
+static const char *cases_path(void) {
+  return source_path("../data/signature-cases.txt");
 }
 
 static fwvet_sigdb *builtin(void) {
@@ -286,6 +291,40 @@ static void test_occurrences(void **state) {
   fwvet_sigdb_free(db);
 }
 
+/* data/eol.txt: every line is PRODUCT SERIES YYYY-MM-DD https://SOURCE,
+ * about a product of the signature database. */
+static void test_eol_table(void **state) {
+  (void)state;
+  fwvet_sigdb *db = builtin();
+  FILE *f = fopen(source_path("../../data/eol.txt"), "r");
+  assert_non_null(f);
+  char line[1024];
+  unsigned lineno = 0, bad = 0, rows = 0;
+  while (fgets(line, sizeof line, f)) {
+    lineno++;
+    if (line[0] == '#' || line[0] == '\n')
+      continue;
+    char prod[64], series[64], date[32], src[512];
+    int y, m, d, n = 0;
+    int ok = sscanf(line, "%63s %63s %31s %511s", prod, series, date, src) == 4 &&
+             sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 &&
+             n == 10 && m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
+             !strncmp(src, "https://", 8);
+    int known = 0;
+    for (size_t i = 0; ok && i < fwvet_sigdb_count(db); i++)
+      known |= !strcmp(fwvet_sigdb_product(db, i)->name, prod);
+    if (!ok || !known) {
+      fprintf(stderr, "eol.txt:%u: %s", lineno, line);
+      bad++;
+    }
+    rows++;
+  }
+  fclose(f);
+  fwvet_sigdb_free(db);
+  assert_true(rows > 0);
+  assert_int_equal(bad, 0);
+}
+
 static void test_product_count(void **state) {
   (void)state;
   fwvet_sigdb *db = builtin();
@@ -302,6 +341,7 @@ int main(void) {
       cmocka_unit_test(test_failed_text_keeps_earlier),
       cmocka_unit_test(test_accuracy_cases),
       cmocka_unit_test(test_occurrences),
+      cmocka_unit_test(test_eol_table),
       cmocka_unit_test(test_product_count),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
