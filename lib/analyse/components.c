@@ -38,6 +38,29 @@ static int examine_content(const fwvet_node *node) {
          !strcmp(t, "script");
 }
 
+/* Documentation and message catalogues quote versions of everything
+ * (libpng's manual lists eight libpng versions, sudo's .mo files twelve
+ * sudo versions): they are not copies. */
+static int documentation(const fwvet_node *node, const uint8_t *d,
+                         size_t len) {
+  /* A decoded stream (a gzip'ed man page) has no path of its own: the
+   * file it came from has. */
+  const char *fs = fwvet_node_fspath(node);
+  for (const fwvet_node *n = node; !*fs && (n = fwvet_node_parent(n));)
+    fs = fwvet_node_fspath(n);
+  static const char *const dirs[] = {"/share/doc/", "/share/man/",
+                                     "/share/info/", "/share/locale/",
+                                     "/share/gtk-doc/", "/share/help/"};
+  for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
+    if (strstr(fs, dirs[i]))
+      return 1;
+  /* GNU gettext catalogues, either byte order */
+  return len >= 4 && ((d[0] == 0xde && d[1] == 0x12 && d[2] == 0x04 &&
+                       d[3] == 0x95) ||
+                      (d[0] == 0x95 && d[1] == 0x04 && d[2] == 0x12 &&
+                       d[3] == 0xde));
+}
+
 static void analyse(fwvet_sink *sink, const fwvet_node *node,
                     const uint8_t *data, size_t len) {
   const fwvet_sigdb *db = fwvet_sink_signatures(sink);
@@ -49,7 +72,7 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   base = base ? base + 1 : fs;
   if (*base)
     fwvet_sigdb_scan_name(db, base, on_hit, &c);
-  if (len && examine_content(node)) {
+  if (len && examine_content(node) && !documentation(node, data, len)) {
     fwvet_status st = fwvet_sigdb_scan(db, data, len, on_hit, &c);
     if (st == FWVET_ELIMIT)
       fwvet_sink_report(sink, node, "unpack.limit", FWVET_SEV_MEDIUM,

@@ -4,8 +4,10 @@
  *
  * 1. Matches inside a carved child's extent are dropped: the child is
  *    examined as a node of its own, so its text would count twice.
- * 2. In one file, a version string beats a file name and a versionless
- *    match of the same product (libssl.so.1.1 holding "OpenSSL 1.1.1n").
+ * 2. A version string in a program importing the product's functions is
+ *    a mention, not a copy.  In one file, a version string beats a file
+ *    name and a versionless match of the same product (libssl.so.1.1
+ *    holding "OpenSSL 1.1.1n").
  * 3. Evidence with the same product and version is one component; each
  *    file holding it (by content or name) is one copy; package records
  *    are locations but not copies.
@@ -93,6 +95,29 @@ static fwvet_status drop_in_children(const fwvet_vfs *vfs, fwvet_comp_ev *ev,
 }
 
 /* --- 2. the best evidence per file -------------------------------------- */
+
+/* A version string in a program that imports the product's functions is
+ * the product's header text compiled into a program linked against it
+ * (OPENSSL_VERSION_TEXT in hostapd), not a copy. */
+static void drop_linked(const fwvet_sigdb *db, fwvet_comp_ev *ev, size_t nev,
+                        fwvet_elf_lookup elf_of, void *ctx) {
+  for (size_t i = 0; elf_of && i < nev; i++) {
+    fwvet_comp_ev *e = &ev[i];
+    if (e->dropped || e->kind != FWVET_EVIDENCE_STRING || e->product < 0)
+      continue;
+    const fwvet_sigprod *p = fwvet_sigdb_product(db, (size_t)e->product);
+    if (!p->nlinked)
+      continue;
+    const fwvet_elf_info *info = elf_of(ctx, e->node);
+    for (size_t k = 0; info && k < info->nimports && !e->dropped; k++)
+      for (size_t l = 0; l < p->nlinked; l++)
+        if (!strcmp(info->imports[k], p->linked[l])) {
+          e->dropped = 1;
+          break;
+        }
+  }
+}
+
 
 static int cmp_ev(const void *a, const void *b, void *db) {
   const fwvet_comp_ev *x = a, *y = b;
@@ -470,11 +495,13 @@ static fwvet_status eol_findings(const fwvet_inventory *inv,
 fwvet_status fwvet_inventory_build(fwvet_inventory *inv, const fwvet_vfs *vfs,
                                    const fwvet_sigdb *db, fwvet_comp_ev *ev,
                                    size_t nev, const char *vulndb,
+                                   fwvet_elf_lookup elf_of, void *elf_ctx,
                                    fwvet_findings *findings) {
   memset(inv, 0, sizeof *inv);
   fwvet_status st = drop_in_children(vfs, ev, nev);
   if (st)
     return st;
+  drop_linked(db, ev, nev, elf_of, elf_ctx);
   drop_weaker(db, ev, nev);
   if ((st = build_components(inv, db, ev, nev)) || (st = build_census(inv)) ||
       (st = eol_findings(inv, findings)))

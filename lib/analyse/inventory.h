@@ -8,6 +8,7 @@
 
 #include "core/findings.h"
 #include "fwvet/component.h"
+#include "fwvet/elf.h"
 #include "fwvet/vfs.h"
 #include "sig/sigdb.h"
 
@@ -39,12 +40,18 @@ typedef struct fwvet_inventory {
  * Builds `inv` from the evidence `ev` (reordered; still owned by the
  * caller, and referenced by `inv`: keep it until the inventory is
  * released).  With `vulndb` (a path, or NULL) components are matched
- * against that database.  End-of-life findings go to `findings`.
+ * against that database.  `elf_of` tells which ELF files import a
+ * product's `linked` functions.  End-of-life findings go to `findings`.
  * FWVET_ENOMEM, or the vulnerability database's error.
  */
+/* What the scan learnt about an ELF node, or NULL. */
+typedef const fwvet_elf_info *(*fwvet_elf_lookup)(void *ctx,
+                                                  const fwvet_node *node);
+
 fwvet_status fwvet_inventory_build(fwvet_inventory *inv, const fwvet_vfs *vfs,
                                    const fwvet_sigdb *db, fwvet_comp_ev *ev,
                                    size_t nev, const char *vulndb,
+                                   fwvet_elf_lookup elf_of, void *elf_ctx,
                                    fwvet_findings *findings);
 void fwvet_inventory_release(fwvet_inventory *inv);
 

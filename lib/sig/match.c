@@ -101,10 +101,16 @@ typedef struct found {
   regoff_t vso, veo; /* version, relative to start; -1 if none */
 } found;
 
-static int by_pat_start_len(const void *a, const void *b) {
+/* Orders matches by product, start and length (longest first), so that
+ * one occurrence gives one hit: its longest match, by whichever of the
+ * product's patterns (a distribution's kernel banner, which names the
+ * upstream version, beats the generic one starting at the same byte). */
+static int by_prod_start_len(const void *a, const void *b, void *ctx) {
+  const fwvet_sigdb *db = ctx;
   const found *x = a, *y = b;
-  if (x->pat != y->pat)
-    return x->pat < y->pat ? -1 : 1;
+  size_t px = db->pats[x->pat].product, py = db->pats[y->pat].product;
+  if (px != py)
+    return px < py ? -1 : 1;
   if (x->start != y->start)
     return x->start < y->start ? -1 : 1;
   if (x->end != y->end)
@@ -147,10 +153,12 @@ static int has_digit(const char *s) {
 static fwvet_status report(const fwvet_sigdb *db, const uint8_t *data,
                            found *fv, size_t nf, fwvet_evidence_kind kind,
                            fwvet_sighit_fn fn, void *ud) {
-  qsort(fv, nf, sizeof *fv, by_pat_start_len);
+  if (nf)
+    qsort_r(fv, nf, sizeof *fv, by_prod_start_len, (void *)db);
   char ev[MAX_EVIDENCE + 1], ver[MAX_VERSION + 1];
   for (size_t i = 0; i < nf; i++) {
-    if (i && fv[i].pat == fv[i - 1].pat && fv[i].start == fv[i - 1].start)
+    if (i && db->pats[fv[i].pat].product == db->pats[fv[i - 1].pat].product &&
+        fv[i].start == fv[i - 1].start)
       continue; /* a shorter match of the same occurrence */
     const found *f = &fv[i];
     fwvet_sighit h = {db->pats[f->pat].product, kind, f->start, NULL, ev};

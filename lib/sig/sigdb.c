@@ -59,6 +59,9 @@ static void prod_free(fwvet_sigprod *p) {
   for (size_t i = 0; i < p->npackages; i++)
     free(p->packages[i]);
   free(p->packages);
+  for (size_t i = 0; i < p->nlinked; i++)
+    free(p->linked[i]);
+  free(p->linked);
 }
 
 void fwvet_sigdb_free(fwvet_sigdb *db) {
@@ -356,19 +359,22 @@ static fwvet_status parse_line(fwvet_sigdb *db, char *line, long *cur,
     p->purl = strdup(v);
     return p->purl ? FWVET_OK : FWVET_ENOMEM;
   }
-  if (!strcmp(kw, "package")) {
+  if (!strcmp(kw, "package") || !strcmp(kw, "linked")) {
+    int pkg = kw[0] == 'p';
+    char ***list = pkg ? &p->packages : &p->linked;
+    size_t *n = pkg ? &p->npackages : &p->nlinked;
+    size_t *cap = pkg ? &p->cappackages : &p->caplinked;
     char *v;
     int any = 0;
     while ((v = next_word(&rest))) {
-      if (grow((void **)&p->packages, &p->cappackages, p->npackages + 1,
-               sizeof *p->packages) ||
-          !(p->packages[p->npackages] = strdup(v)))
+      if (grow((void **)list, cap, *n + 1, sizeof **list) ||
+          !((*list)[*n] = strdup(v)))
         return FWVET_ENOMEM;
-      p->npackages++;
+      (*n)++;
       any = 1;
     }
     if (!any) {
-      seterr(err, errcap, "%s: 'package' needs names", where);
+      seterr(err, errcap, "%s: '%s' needs names", where, kw);
       return FWVET_EINVAL;
     }
     return FWVET_OK;

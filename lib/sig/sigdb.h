@@ -21,6 +21,11 @@ typedef struct fwvet_sigprod {
   char *purl;           /* without version: "pkg:generic/openssl" */
   char **packages;      /* package database names */
   size_t npackages, cappackages;
+  /* Functions whose import marks a program linked against the product:
+   * its version string there is the product's header text compiled in,
+   * not a copy. */
+  char **linked;
+  size_t nlinked, caplinked;
 } fwvet_sigprod;
 
 typedef struct fwvet_sigdb fwvet_sigdb;

@@ -221,6 +221,17 @@ const fwvet_limits *fwvet_uctx_limits(const fwvet_uctx *u) {
 }
 
 #define SLACK (1u << 20)
+/* A stream's ratio is judged against at least this much of the input the
+ * reader was given (or all of it when less): a stream's start may be far
+ * more compressible than the whole, e.g. the zero-filled first megabytes
+ * of a compressed kernel (1.4 MB from 439 bytes), while a bomb's output
+ * still stays within ratio x its size (+ SLACK). */
+#define RATIO_FLOOR ((uint64_t)64 << 10)
+
+static uint64_t ratio_base(const fwvet_uctx *u, uint64_t in_len) {
+  uint64_t floor = u->len < RATIO_FLOOR ? u->len : RATIO_FLOOR;
+  return in_len > floor ? in_len : floor;
+}
 
 static uint64_t by_ratio(const fwvet_limits *l, uint64_t in_len) {
   if (in_len > (UINT64_MAX - SLACK) / l->max_ratio)
@@ -237,7 +248,7 @@ static uint64_t total_left(fwvet_uctx *u) {
 uint64_t fwvet_uctx_out_limit(fwvet_uctx *u, uint64_t in_len) {
   const fwvet_limits *l = &u->run->opt.limits;
   uint64_t cap = l->max_file_bytes;
-  uint64_t r = by_ratio(l, in_len), t = total_left(u);
+  uint64_t r = by_ratio(l, ratio_base(u, in_len)), t = total_left(u);
   if (r < cap)
     cap = r;
   if (t < cap)
@@ -249,7 +260,7 @@ uint64_t fwvet_uctx_out_limit(fwvet_uctx *u, uint64_t in_len) {
 
 const char *fwvet_uctx_out_limit_name(fwvet_uctx *u, uint64_t in_len) {
   const fwvet_limits *l = &u->run->opt.limits;
-  uint64_t r = by_ratio(l, in_len), t = total_left(u);
+  uint64_t r = by_ratio(l, ratio_base(u, in_len)), t = total_left(u);
   if (t <= r && t <= l->max_file_bytes)
     return "total-bytes";
   if (r <= l->max_file_bytes)

@@ -5,6 +5,9 @@ The root file system holds:
 - three copies of OpenSSL 1.0.2k: a library file named like one, and two
   programs compiled here that carry its version string (static copies);
   one program with OpenSSL 1.1.1w; a symlink to the library (not a copy);
+- a program linked against the build machine's libcrypto (it carries
+  OpenSSL's version text but imports OpenSSL_version: not a copy), and a
+  compressed manual page quoting old versions (documentation);
 - a text file naming "libcrypto.so.1.0.0" and curl's build line with
   "OpenSSL/3.0.11" (mentions, not copies), a compiler banner and a bare
   version number (never evidence);
@@ -97,6 +100,23 @@ def build(s, tmp):
                 os.path.join(root, "usr/bin/cloudd"))
     shutil.copy(program(s, tmp, "agent", ["acme-agent version 7.1"]),
                 os.path.join(root, "usr/bin/agent"))
+    # A program linked against this machine's libcrypto: it carries
+    # OPENSSL_VERSION_TEXT from the headers and imports OpenSSL_version,
+    # so it mentions OpenSSL without holding a copy.
+    src = os.path.join(tmp, "sslinfo.c")
+    with open(src, "w") as f:
+        f.write("#include <openssl/crypto.h>\n#include <stdio.h>\n"
+                "int main(void) { printf(\"%s / %s\\n\", "
+                "OPENSSL_VERSION_TEXT, OpenSSL_version(OPENSSL_VERSION));"
+                " return 0; }\n")
+    T.sh(["cc", "-o", os.path.join(root, "usr/bin/sslinfo"), src,
+          "-lcrypto"], what="cc sslinfo")
+    # Documentation quotes old versions: not copies.
+    os.makedirs(os.path.join(root, "usr/share/man/man1"))
+    with open(os.path.join(root, "usr/share/man/man1/vpnd.1.gz"), "wb") as f:
+        f.write(gzip.compress(b".TH VPND 1\nBuilt with OpenSSL 1.0.1e  "
+                              b"11 Feb 2013 and BusyBox v1.19.4 (x)\n",
+                              mtime=0))
     with open(os.path.join(root, "etc/notes.txt"), "w") as f:
         f.write("needs libcrypto.so.1.0.0\n"
                 "curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 "

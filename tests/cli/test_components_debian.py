@@ -7,9 +7,9 @@ arm64 (about 8 MB, cached in test-cache/ beside the fwvet binary or in
 $FWVET_DEB_CACHE, so repeated runs do not download again), extracted with
 `dpkg-deb -x` into one tree without any package database (the test is
 about recognising binaries), and scanned with `fwvet scan --format json`.
-Documentation (usr/share/doc, usr/share/man) is left out, as firmware
-builds leave it out: manuals and change logs name many past versions of
-their program, and those are mentions, not copies.  Each package's
+Documentation is kept: manuals, change logs and message catalogues name
+many past versions of their program, and fwvet must not take those
+mentions for copies.  Each package's
 upstream version is its `dpkg-deb -f PKG Version` without epoch, Debian
 revision and repack suffix (+dfsg, +ds).
 
@@ -145,8 +145,6 @@ def main():
         want = {}
         for pkg, deb in sorted(debs.items()):
             T.sh(["dpkg-deb", "-x", deb, root], what="dpkg-deb -x " + deb)
-            for d in ("usr/share/doc", "usr/share/man"):
-                shutil.rmtree(os.path.join(root, d), ignore_errors=True)
             version = T.sh(["dpkg-deb", "-f", deb, "Version"]).decode()
             want[PACKAGES[pkg]] = upstream(version.strip())
         s.check(not os.path.exists(os.path.join(root, "var/lib/dpkg")),
