@@ -80,8 +80,9 @@ const fwvet_eng_row *fwvet_scan_engineering(const fwvet_scan *scan,
 /*
  * The same table counted by call sites (method "call-sites"; a "call" is
  * one direct call or tail call to the function's PLT stub or GOT slot)
- * over the ELF files whose architecture allows it (x86-64, AArch64 with
- * section headers).  Every ELF file counts in the "imports" table too.
+ * over the ELF files whose architecture allows it (x86-64, AArch64, ARM,
+ * 32-bit MIPS, with section headers).  Every ELF file counts in the
+ * "imports" table too.
  */
 const fwvet_eng_row *fwvet_scan_engineering_calls(const fwvet_scan *scan,
                                                   size_t *n);

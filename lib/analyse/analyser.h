@@ -63,6 +63,28 @@ void fwvet_sink_elf(fwvet_sink *sink, const fwvet_node *node,
 void fwvet_elf_info_free(fwvet_elf_info *info);
 
 /*
+ * Records which C library an ELF node needs, or the __*_chk functions a
+ * C library node exports (analyse/fortify.h), for the scan to judge
+ * FORTIFY against the image's own C library once every file is done.
+ * Takes the record's strings and array (from malloc).  Thread-safe.
+ */
+struct fwvet_fortify_rec;
+void fwvet_sink_fortify(fwvet_sink *sink,
+                        const struct fwvet_fortify_rec *rec);
+
+/*
+ * Scripts found by reference (analyse/scriptrefs.h): `node` (inittab, a
+ * unit, an init script) runs the file at absolute path `path`; `node` is
+ * a small text file that may be such a script, its bytes copied.  When
+ * the tree is complete the scan hands each referenced copy to
+ * fwvet_services_referenced().  Thread-safe.
+ */
+void fwvet_sink_script_ref(fwvet_sink *sink, const fwvet_node *node,
+                           const char *path);
+void fwvet_sink_script_candidate(fwvet_sink *sink, const fwvet_node *node,
+                                 const uint8_t *data, size_t len);
+
+/*
  * The engineering table: the families (built-in plus --families, read
  * only, shared by every thread) and the per-node counts an analyser adds
  * to the scan's table (engineering.c).  Thread-safe.
@@ -85,6 +107,10 @@ void fwvet_sink_engineering_calls(fwvet_sink *sink,
  * the package database's full version or NULL.  Copies everything;
  * thread-safe.  The scan merges evidence into components at the end.
  */
+/* Whether two nodes are in the same filesystem or archive: their
+ * provenance paths without their fspath are equal. */
+int fwvet_same_container(const fwvet_node *a, const fwvet_node *b);
+
 typedef struct fwvet_sigdb fwvet_sigdb;
 const fwvet_sigdb *fwvet_sink_signatures(const fwvet_sink *sink);
 void fwvet_sink_component(fwvet_sink *sink, const fwvet_node *node,

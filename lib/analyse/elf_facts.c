@@ -79,6 +79,8 @@ typedef struct reader {
   fwvet_elf_facts *f;
   char **imp;
   size_t nimp, capimp;
+  char **chk; /* exported __*_chk */
+  size_t nchk, capchk;
   int failed; /* out of memory */
 } reader;
 
@@ -115,6 +117,20 @@ int fwvet_elf_fortifiable(const char *name) {
 int fwvet_elf_fortified(const char *name) {
   size_t n = strlen(name);
   return n > 6 && !strncmp(name, "__", 2) && !strcmp(name + n - 4, "_chk");
+}
+
+void fwvet_elf_facts_release(fwvet_elf_facts *f) {
+  for (size_t i = 0; i < f->nchk_exports; i++)
+    free(f->chk_exports[i]);
+  free(f->chk_exports);
+  f->chk_exports = NULL;
+  f->nchk_exports = 0;
+}
+
+int fwvet_elf_is_libc_name(const char *n) {
+  return !strcmp(n, "libc.so") || !strncmp(n, "libc.so.", 8) ||
+         !strncmp(n, "libuClibc-", 10) || !strncmp(n, "ld-musl-", 8) ||
+         !strncmp(n, "libc.musl-", 10);
 }
 
 static const char *machine_name(unsigned em, int is64, char *buf,
@@ -186,23 +202,28 @@ static const char *str_at(const reader *r, uint64_t off, uint64_t size,
   return memchr(p, '\0', room) ? p : NULL;
 }
 
-static void add_import(reader *r, const char *name) {
-  if (r->nimp == r->capimp) {
-    size_t cap = r->capimp ? r->capimp * 2 : 64;
-    char **p = realloc(r->imp, cap * sizeof *p);
+static void add_name(reader *r, char ***v, size_t *n, size_t *cap,
+                     const char *name) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 64;
+    char **p = realloc(*v, c * sizeof *p);
     if (!p) {
       r->failed = 1;
       return;
     }
-    r->imp = p;
-    r->capimp = cap;
+    *v = p;
+    *cap = c;
   }
   char *s = strdup(name);
   if (!s) {
     r->failed = 1;
     return;
   }
-  r->imp[r->nimp++] = s;
+  (*v)[(*n)++] = s;
+}
+
+static void add_import(reader *r, const char *name) {
+  add_name(r, &r->imp, &r->nimp, &r->capimp, name);
 }
 
 /* One symbol of .dynsym (dynamic) or .symtab. */
@@ -220,6 +241,10 @@ static void on_symbol(reader *r, const GElf_Sym *s, const char *name,
   if (undef && (dynamic || r->f->type == ET_REL) &&
       (type == STT_FUNC || type == STT_NOTYPE || type == STT_GNU_IFUNC))
     add_import(r, name);
+  else if (!undef && dynamic && GELF_ST_BIND(s->st_info) != STB_LOCAL &&
+           (type == STT_FUNC || type == STT_GNU_IFUNC) &&
+           fwvet_elf_fortified(name) && r->nchk < MAX_IMPORTS)
+    add_name(r, &r->chk, &r->nchk, &r->capchk, name);
 }
 
 static void read_symtab_section(reader *r, Elf_Scn *scn, const GElf_Shdr *sh,
@@ -298,8 +323,8 @@ static int read_phdrs(reader *r, GElf_Phdr *dyn_ph) {
 
 typedef struct dyninfo {
   uint64_t strtab, strsz, symtab, syment, hash, symtabno;
-  uint64_t rpath, runpath;
-  int has_rpath, has_runpath, has_strtab, has_symtab, has_hash;
+  uint64_t rpath, runpath, soname;
+  int has_rpath, has_runpath, has_strtab, has_symtab, has_hash, has_soname;
   uint64_t needed[64];
   size_t nneeded;
 } dyninfo;
@@ -331,6 +356,7 @@ static int read_dynamic(reader *r, const GElf_Phdr *ph, dyninfo *di) {
     case DT_SYMENT: di->syment = v; break;
     case DT_HASH: di->hash = v; di->has_hash = 1; break;
     case DT_MIPS_SYMTABNO: di->symtabno = v; break;
+    case DT_SONAME: di->soname = v; di->has_soname = 1; break;
     case DT_RPATH: di->rpath = v; di->has_rpath = 1; break;
     case DT_RUNPATH: di->runpath = v; di->has_runpath = 1; break;
     case DT_BIND_NOW: f->bind_now = 1; break;
@@ -459,13 +485,33 @@ static fwvet_status parse(reader *r) {
   if (r->failed)
     return FWVET_ENOMEM;
   finish_imports(r);
+  if (r->nchk) {
+    qsort(r->chk, r->nchk, sizeof *r->chk, cmp_str);
+    size_t o = 0;
+    for (size_t i = 0; i < r->nchk; i++) {
+      if (o && !strcmp(r->chk[i], r->chk[o - 1]))
+        free(r->chk[i]);
+      else
+        r->chk[o++] = r->chk[i];
+    }
+    f->chk_exports = r->chk;
+    f->nchk_exports = o;
+    r->chk = NULL;
+    r->nchk = r->capchk = 0;
+  }
 
   for (size_t i = 0; i < di.nneeded; i++) {
     const char *n = str_at(r, stroff, di.strsz, di.needed[i]);
-    if (n && needs_libc(n))
-      f->needs_libc = 1;
+    if (n && needs_libc(n) && !f->needs_libc++)
+      snprintf(f->libc_needed, sizeof f->libc_needed, "%s", n);
   }
+  f->needs_libc = f->needs_libc != 0;
+  if (strlen(f->libc_needed) + 1 >= sizeof f->libc_needed)
+    f->libc_needed[0] = '\0';
   const char *s;
+  if (di.has_soname && (s = str_at(r, stroff, di.strsz, di.soname)) &&
+      strlen(s) < sizeof f->soname)
+    memcpy(f->soname, s, strlen(s) + 1);
   if (di.has_rpath && (s = str_at(r, stroff, di.strsz, di.rpath)) &&
       !(info->rpath = strdup(s)))
     return FWVET_ENOMEM;
@@ -512,6 +558,11 @@ out:
   for (size_t i = 0; i < r.nimp; i++)
     free(r.imp[i]);
   free(r.imp);
+  for (size_t i = 0; i < r.nchk; i++)
+    free(r.chk[i]);
+  free(r.chk);
+  if (st)
+    fwvet_elf_facts_release(&f);
   if (r.elf)
     elf_end(r.elf);
   free(copy);

