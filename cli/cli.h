@@ -19,6 +19,10 @@ typedef struct cli_opts {
   fwvet_rules *rules;   /* --rules FILEs compiled (scan); caller frees */
   const char *signatures; /* --signatures FILE (checked), or NULL */
   const char *vulndb;     /* --vulndb DB, or NULL */
+  const char *store;      /* --store DB, or NULL */
+  const char *product;    /* --product NAME (scan), or NULL */
+  const char *release;    /* --release VER (scan), or NULL */
+  int replace;            /* --replace (scan) */
   int color_forced;
 } cli_opts;
 
@@ -43,6 +47,19 @@ FILE *cli_output(const cli_opts *o);
 /* Closes what cli_output opened; non-zero (after printing) on error. */
 int cli_close_output(const cli_opts *o, FILE *f);
 
+/* The store to use: --store DB, else the default path (NULL after
+ * printing why there is none).  `buf` holds the default path. */
+const char *cli_store_path(const cli_opts *o, char *buf, size_t cap);
+/* Opens (with `create`: creates) a store, printing the error; NULL on
+ * failure (exit 3). */
+fwvet_store *cli_store_open(const char *path, int create);
+/* The vulnerability database a scan uses: --vulndb, else the default one
+ * when it exists.  Returns 0, or EXIT_INPUT after printing the error. */
+int cli_vulndb(const cli_opts *o, char *buf, size_t cap, const char **out);
+/* Scan options from the command line. */
+void cli_scan_options(const cli_opts *o, const char *vulndb,
+                      fwvet_scan_options *so);
+
 extern const char cli_limits_help[];
 
 int cmd_ls(int argc, char **argv);
@@ -51,5 +68,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_audit_src(int argc, char **argv);
 int cmd_equiv(int argc, char **argv);
 int cmd_vulndb(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

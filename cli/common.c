@@ -55,6 +55,7 @@ enum {
   OPT_MAX_DEPTH = 256, OPT_MAX_TOTAL, OPT_MAX_FILE, OPT_MAX_RATIO,
   OPT_MAX_NODES, OPT_MAX_SECONDS, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR,
   OPT_FAMILIES, OPT_RULES, OPT_CALL_SITES, OPT_SIGNATURES, OPT_VULNDB,
+  OPT_STORE, OPT_PRODUCT, OPT_RELEASE, OPT_REPLACE,
 };
 
 enum { MAX_RULE_FILES = 256 };
@@ -95,6 +96,10 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
       {"call-sites", no_argument, NULL, OPT_CALL_SITES},
       {"signatures", required_argument, NULL, OPT_SIGNATURES},
       {"vulndb", required_argument, NULL, OPT_VULNDB},
+      {"store", required_argument, NULL, OPT_STORE},
+      {"product", required_argument, NULL, OPT_PRODUCT},
+      {"release", required_argument, NULL, OPT_RELEASE},
+      {"replace", no_argument, NULL, OPT_REPLACE},
       {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof *o);
   fwvet_open_options_init(&o->open);
@@ -185,7 +190,7 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
       break;
     case OPT_SIGNATURES:
     case OPT_VULNDB:
-      if (strcmp(cmd, "scan") != 0) {
+      if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "diff") != 0) {
         cli_error(cmd, "unknown option '%s'", argv[optind - 1]);
         goto usage;
       }
@@ -201,7 +206,7 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
       o->signatures = arg;
       break;
     case OPT_RULES:
-      if (strcmp(cmd, "scan") != 0) {
+      if (strcmp(cmd, "scan") != 0 && strcmp(cmd, "diff") != 0) {
         cli_error(cmd, "unknown option '--rules'");
         goto usage;
       }
@@ -210,6 +215,29 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
         goto usage;
       }
       rule_files[nrule_files++] = arg;
+      break;
+    case OPT_STORE:
+    case OPT_PRODUCT:
+    case OPT_RELEASE:
+    case OPT_REPLACE:
+      /* --store for the commands that use one; the rest name what scan
+       * stores. */
+      if (strcmp(cmd, "scan") != 0 &&
+          (c != OPT_STORE ||
+           (strcmp(cmd, "diff") != 0 && strcmp(cmd, "history") != 0))) {
+        cli_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        goto usage;
+      }
+      if ((c == OPT_PRODUCT || c == OPT_RELEASE) && !*arg)
+        goto bad_value;
+      if (c == OPT_STORE)
+        o->store = arg;
+      else if (c == OPT_PRODUCT)
+        o->product = arg;
+      else if (c == OPT_RELEASE)
+        o->release = arg;
+      else
+        o->replace = 1;
       break;
     case ':':
       cli_error(cmd, "option '%s' needs a value", argv[optind - 1]);
@@ -224,8 +252,12 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
               argv[optind - 1]);
     goto usage;
   }
-  if (o->report.format == FWVET_REPORT_CYCLONEDX && strcmp(cmd, "scan")) {
-    cli_error(cmd, "format 'cyclonedx' is for scan only");
+  if (o->report.format >= FWVET_REPORT_CYCLONEDX && strcmp(cmd, "scan") &&
+      !(o->report.format != FWVET_REPORT_CYCLONEDX &&
+        !strcmp(cmd, "diff"))) {
+    static const char *const names[] = {"cyclonedx", "sarif", "html"};
+    cli_error(cmd, "format '%s' is for scan only",
+              names[o->report.format - FWVET_REPORT_CYCLONEDX]);
     goto usage;
   }
   if (nrule_files && compile_rules(rule_files, nrule_files, o))
@@ -273,4 +305,63 @@ int cli_close_output(const cli_opts *o, FILE *f) {
     cli_error(o->output ? o->output : "stdout", "write failed: %s",
               strerror(errno));
   return bad;
+}
+
+const char *cli_store_path(const cli_opts *o, char *buf, size_t cap) {
+  if (o->store)
+    return o->store;
+  const char *p = fwvet_store_default_path(buf, cap);
+  if (!p)
+    cli_error("store", "no --store given and neither XDG_DATA_HOME nor "
+                       "HOME is set");
+  return p;
+}
+
+fwvet_store *cli_store_open(const char *path, int create) {
+  fwvet_store *s = NULL;
+  fwvet_status st = fwvet_store_open(path, create, &s);
+  if (st == FWVET_ENOTFOUND)
+    cli_error(path, "no such store");
+  else if (st == FWVET_ECORRUPT)
+    cli_error(path, "not an fwvet store");
+  else if (st == FWVET_EUNSUPPORTED)
+    cli_error(path, "store written by a newer fwvet");
+  else if (st == FWVET_EIO)
+    cli_error(path, "cannot open the store");
+  else if (st)
+    cli_error(path, "%s", fwvet_strerror(st));
+  return st ? NULL : s;
+}
+
+int cli_vulndb(const cli_opts *o, char *buf, size_t cap, const char **out) {
+  /* The default database is used when it exists; one named with
+   * --vulndb must exist. */
+  const char *vulndb = o->vulndb;
+  if (!vulndb && fwvet_vulndb_default_path(buf, cap) &&
+      access(buf, F_OK) == 0)
+    vulndb = buf;
+  if (vulndb) {
+    fwvet_vulndb *db = NULL;
+    fwvet_status st = fwvet_vulndb_open(vulndb, 0, &db);
+    fwvet_vulndb_close(db);
+    if (st) {
+      cli_error(vulndb, "%s", st == FWVET_ENOTFOUND
+                                  ? "no such vulnerability database"
+                                  : fwvet_strerror(st));
+      return EXIT_INPUT;
+    }
+  }
+  *out = vulndb;
+  return 0;
+}
+
+void cli_scan_options(const cli_opts *o, const char *vulndb,
+                      fwvet_scan_options *so) {
+  fwvet_scan_options_init(so);
+  so->open = o->open;
+  so->families = o->families;
+  so->call_sites = o->call_sites;
+  so->rules = o->rules;
+  so->signatures = o->signatures;
+  so->vulndb = vulndb;
 }

@@ -16,6 +16,9 @@ static const char usage[] =
     "  extract IMAGE -C DIR     write the unpacked tree under DIR, safely\n"
     "  audit-src DIR            engineering table of a C/C++ source tree\n"
     "  equiv REF CAND           binary equivalence of two images or trees\n"
+    "  diff OLD NEW             release-over-release progress (images or\n"
+    "                           stored evaluations)\n"
+    "  history PRODUCT          the stored releases of a product\n"
     "  vulndb import FILE...    NVD JSON 2.0 / OSV JSON into the local\n"
     "                           vulnerability database\n"
     "\n"
@@ -49,6 +52,10 @@ int main(int argc, char **argv) {
     return cmd_equiv(argc - 1, argv + 1);
   if (!strcmp(cmd, "vulndb"))
     return cmd_vulndb(argc - 1, argv + 1);
+  if (!strcmp(cmd, "diff"))
+    return cmd_diff(argc - 1, argv + 1);
+  if (!strcmp(cmd, "history"))
+    return cmd_history(argc - 1, argv + 1);
   cli_error(cmd, "unknown command");
   fputs("Try 'fwvet --help'.\n", stderr);
   return EXIT_USAGE;

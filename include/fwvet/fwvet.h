@@ -13,6 +13,8 @@
 #include "scan.h"
 #include "report.h"
 #include "equiv.h"
+#include "store.h"
+#include "diff.h"
 
 #ifdef __cplusplus
 extern "C" {

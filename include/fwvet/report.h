@@ -16,9 +16,12 @@ typedef enum fwvet_report_format {
   FWVET_REPORT_TEXT = 0,
   FWVET_REPORT_JSON,
   FWVET_REPORT_CYCLONEDX, /* CycloneDX 1.6 JSON SBOM (scan only) */
+  FWVET_REPORT_SARIF,     /* SARIF 2.1.0 (scan) */
+  FWVET_REPORT_HTML,      /* one self-contained page (scan) */
 } fwvet_report_format;
 
-/* Parses "text" / "json" / "cyclonedx"; returns -1 for anything else. */
+/* Parses "text" / "json" / "cyclonedx" / "sarif" / "html"; returns -1
+ * for anything else. */
 int fwvet_report_format_parse(const char *name);
 
 typedef struct fwvet_report_options {
@@ -42,6 +45,19 @@ fwvet_status fwvet_report_scan(const fwvet_scan *scan,
  * with CPE, purl, hashes of the files holding it and its occurrences as
  * evidence; known vulnerabilities when a database was used. */
 fwvet_status fwvet_report_cyclonedx(const fwvet_scan *scan, FILE *out);
+
+/* The findings of a scan as a SARIF 2.1.0 log: one run, rules described
+ * from docs/rules.md, one result per finding at or above
+ * opt->min_severity (location: the provenance path as a relative URI). */
+fwvet_status fwvet_report_sarif(const fwvet_scan *scan,
+                                const fwvet_report_options *opt, FILE *out);
+
+/* The scan as one HTML page that needs nothing else (no network): a
+ * summary with charts, and tables of findings (with their evidence),
+ * components, vulnerabilities, binaries and files, built by its script
+ * from the data embedded in the page. */
+fwvet_status fwvet_report_html(const fwvet_scan *scan,
+                               const fwvet_report_options *opt, FILE *out);
 
 /* The engineering table of a source tree: text (the table, the
  * findings) or the audit-src JSON contract {"families", "functions",

@@ -55,11 +55,30 @@ void fwvet_limits_default(fwvet_limits *lim);
 typedef int (*fwvet_visit_fn)(void *ud, const fwvet_node *node,
                               const uint8_t *data, size_t len);
 
+/*
+ * How far a run has got, for a progress display: counters the worker
+ * threads update and any thread may read at any time (atomics, no lock).
+ * Created and owned by the caller; one object may serve several runs in
+ * turn, and then counts them all.
+ */
+typedef struct fwvet_progress fwvet_progress;
+typedef struct fwvet_progress_counts {
+  uint64_t nodes_found; /* nodes unpacked (queued) so far */
+  uint64_t nodes_done;  /* nodes loaded, carved and analysed */
+  uint64_t bytes_done;  /* content bytes of those nodes */
+} fwvet_progress_counts;
+
+fwvet_progress *fwvet_progress_create(void); /* NULL on out of memory */
+void fwvet_progress_destroy(fwvet_progress *p); /* NULL is a no-op */
+/* A snapshot; each counter is exact, the three are not taken at once. */
+void fwvet_progress_read(const fwvet_progress *p, fwvet_progress_counts *out);
+
 typedef struct fwvet_open_options {
   fwvet_limits limits;
   unsigned jobs;            /* worker threads; 0 = number of cores */
   fwvet_visit_fn visit;     /* optional */
   void *visit_ud;
+  fwvet_progress *progress; /* optional; must outlive the run */
 } fwvet_open_options;
 
 /* Zeroes `opt` and fills in default limits. */

@@ -36,4 +36,8 @@ json_t *fwvet_json_census(const fwvet_scan *scan);
 json_t *fwvet_json_vulnerabilities(const fwvet_scan *scan);
 void fwvet_text_components(const fwvet_scan *scan, FILE *out);
 
+/* text_summary.c: the rest of the text report's first screen (most
+ * severe findings, vulnerable components, hardening coverage). */
+void fwvet_text_summary(const fwvet_scan *scan, int color, FILE *out);
+
 #endif

@@ -13,6 +13,10 @@ int fwvet_report_format_parse(const char *name) {
     return FWVET_REPORT_JSON;
   if (!strcmp(name, "cyclonedx"))
     return FWVET_REPORT_CYCLONEDX;
+  if (!strcmp(name, "sarif"))
+    return FWVET_REPORT_SARIF;
+  if (!strcmp(name, "html"))
+    return FWVET_REPORT_HTML;
   return -1;
 }
 
@@ -213,6 +217,10 @@ fwvet_status fwvet_report_scan(const fwvet_scan *scan,
     return scan_json(scan, opt, out);
   if (opt->format == FWVET_REPORT_CYCLONEDX)
     return fwvet_report_cyclonedx(scan, out);
+  if (opt->format == FWVET_REPORT_SARIF)
+    return fwvet_report_sarif(scan, opt, out);
+  if (opt->format == FWVET_REPORT_HTML)
+    return fwvet_report_html(scan, opt, out);
   const fwvet_vfs *vfs = fwvet_scan_vfs(scan);
   counts c;
   count(scan, &c);
@@ -232,6 +240,8 @@ fwvet_status fwvet_report_scan(const fwvet_scan *scan,
   fprintf(out, "findings %zu critical, %zu high, %zu medium, %zu low, "
                "%zu info\n",
           c.sev[4], c.sev[3], c.sev[2], c.sev[1], c.sev[0]);
+  fwvet_text_summary(scan, opt->color, out);
+  fputs("\n-- details --\n", out);
   fwvet_text_components(scan, out);
   size_t nrows;
   const fwvet_eng_row *rows = fwvet_scan_engineering(scan, &nrows);

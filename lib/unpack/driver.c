@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/hash.h"
+#include "core/progress_counters.h"
 #include "unpack/driver_int.h"
 #include "unpack/elf.h"
 
@@ -70,6 +71,8 @@ fwvet_status fwvet_run_push(fwvet_run *run, fwvet_node *n) {
     run->qcap = cap;
   }
   run->queue[run->qlen++] = n;
+  if (run->opt.progress)
+    fwvet_progress_add(run->opt.progress, 1, 0, 0);
   pthread_cond_signal(&run->qcond);
 out:
   pthread_mutex_unlock(&run->qlock);
@@ -291,6 +294,8 @@ static void process(fwvet_run *run, fwvet_node *n) {
   if (run->opt.visit && !run->stop &&
       run->opt.visit(run->opt.visit_ud, n, n->data, n->len))
     fwvet_run_fatal(run, FWVET_ECANCELLED);
+  if (run->opt.progress)
+    fwvet_progress_add(run->opt.progress, 0, 1, n->len);
   fwvet_buf_release(n->buf);
   n->buf = NULL;
   n->data = NULL;
