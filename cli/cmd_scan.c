@@ -108,25 +108,12 @@ int cmd_scan(int argc, char **argv) {
     fwvet_rules_destroy(o.rules);
     return EXIT_INPUT;
   }
-  /* The default database is used when it exists; one named with
-   * --vulndb must exist. */
   char defdb[4096];
-  const char *vulndb = o.vulndb;
-  if (!vulndb && fwvet_vulndb_default_path(defdb, sizeof defdb) &&
-      access(defdb, F_OK) == 0)
-    vulndb = defdb;
-  if (vulndb) {
-    fwvet_vulndb *db = NULL;
-    fwvet_status st = fwvet_vulndb_open(vulndb, 0, &db);
-    fwvet_vulndb_close(db);
-    if (st) {
-      cli_error(vulndb, "%s", st == FWVET_ENOTFOUND
-                                  ? "no such vulnerability database"
-                                  : fwvet_strerror(st));
-      fwvet_rules_destroy(o.rules);
-      fwvet_store_close(store);
-      return EXIT_INPUT;
-    }
+  const char *vulndb = NULL;
+  if (cli_vulndb(&o, defdb, sizeof defdb, &vulndb)) {
+    fwvet_rules_destroy(o.rules);
+    fwvet_store_close(store);
+    return EXIT_INPUT;
   }
   FILE *out = cli_output(&o);
   if (!out) {

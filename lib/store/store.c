@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/paths.h"
 #include "fwvet/fwvet.h"
 #include "store/store_int.h"
 
@@ -13,47 +14,7 @@
 enum { BUSY_TIMEOUT_MS = 60000 };
 
 const char *fwvet_store_default_path(char *buf, size_t cap) {
-  const char *xdg = getenv("XDG_DATA_HOME");
-  const char *home = getenv("HOME");
-  int n;
-  /* The XDG spec says a relative XDG_DATA_HOME is to be ignored. */
-  if (xdg && xdg[0] == '/')
-    n = snprintf(buf, cap, "%s/fwvet/store.sqlite", xdg);
-  else if (home && home[0])
-    n = snprintf(buf, cap, "%s/.local/share/fwvet/store.sqlite", home);
-  else
-    return NULL;
-  if (n < 0 || (size_t)n >= cap)
-    return NULL;
-  return buf;
-}
-
-/* mkdir -p of the directory holding `path`. */
-static fwvet_status make_parent(const char *path) {
-  char *dir = strdup(path);
-  fwvet_status st = FWVET_OK;
-  if (!dir)
-    return FWVET_ENOMEM;
-  char *slash = strrchr(dir, '/');
-  if (!slash || slash == dir)
-    goto out;
-  *slash = '\0';
-  for (char *p = dir + 1;; p++) {
-    if (*p != '/' && *p != '\0')
-      continue;
-    char c = *p;
-    *p = '\0';
-    if (mkdir(dir, 0777) && errno != EEXIST) {
-      st = FWVET_EIO;
-      goto out;
-    }
-    *p = c;
-    if (!c)
-      break;
-  }
-out:
-  free(dir);
-  return st;
+  return fwvet_data_path("store.sqlite", buf, cap);
 }
 
 /* Switching to WAL needs a moment without other connections' locks;
@@ -76,7 +37,7 @@ fwvet_status fwvet_store_open(const char *path, int create,
   fwvet_status st;
   if (!create && stat(path, &sb))
     return errno == ENOENT ? FWVET_ENOTFOUND : FWVET_EIO;
-  if (create && (st = make_parent(path)))
+  if (create && (st = fwvet_make_parent(path)))
     return st;
   fwvet_store *s = calloc(1, sizeof *s);
   if (!s)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/paths.h"
 #include "vuln/vuln_int.h"
 
 static const char schema[] =
@@ -67,47 +68,7 @@ void vuln_rows_release(vuln_rows *r) {
 }
 
 const char *fwvet_vulndb_default_path(char *buf, size_t cap) {
-  const char *xdg = getenv("XDG_DATA_HOME");
-  const char *home = getenv("HOME");
-  int n;
-  /* The XDG spec says a relative XDG_DATA_HOME is to be ignored. */
-  if (xdg && xdg[0] == '/')
-    n = snprintf(buf, cap, "%s/fwvet/vulndb.sqlite", xdg);
-  else if (home && home[0])
-    n = snprintf(buf, cap, "%s/.local/share/fwvet/vulndb.sqlite", home);
-  else
-    return NULL;
-  if (n < 0 || (size_t)n >= cap)
-    return NULL;
-  return buf;
-}
-
-/* mkdir -p of the directory holding `path`. */
-static fwvet_status make_parent(const char *path) {
-  char *dir = strdup(path);
-  fwvet_status st = FWVET_OK;
-  if (!dir)
-    return FWVET_ENOMEM;
-  char *slash = strrchr(dir, '/');
-  if (!slash || slash == dir)
-    goto out;
-  *slash = '\0';
-  for (char *p = dir + 1; ; p++) {
-    if (*p != '/' && *p != '\0')
-      continue;
-    char c = *p;
-    *p = '\0';
-    if (mkdir(dir, 0777) && errno != EEXIST) {
-      st = FWVET_EIO;
-      goto out;
-    }
-    *p = c;
-    if (!c)
-      break;
-  }
-out:
-  free(dir);
-  return st;
+  return fwvet_data_path("vulndb.sqlite", buf, cap);
 }
 
 static int pragma_int(sqlite3 *db, const char *sql, int *out) {
@@ -186,7 +147,7 @@ fwvet_status fwvet_vulndb_open(const char *path, int create,
       return errno == ENOENT ? FWVET_ENOTFOUND : FWVET_EIO;
     return open_db(path, SQLITE_OPEN_READONLY, 0, out);
   }
-  fwvet_status st = make_parent(path);
+  fwvet_status st = fwvet_make_parent(path);
   if (st)
     return st;
   return open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1, out);
