@@ -9,6 +9,7 @@
 #include "fwvet/fwvet.h"
 #include "fwvet/equiv.h"
 #include "report/json_util.h"
+#include "report/sarif.h"
 
 static const char *side_name(fwvet_equiv_side s) {
   return s == FWVET_EQUIV_REFERENCE ? "reference"
@@ -266,29 +267,6 @@ static json_t *build_json(const fwvet_equiv *eq) {
 
 /* --- SARIF ---------------------------------------------------------------- */
 
-/* A relative URI reference for a provenance path: unreserved characters
- * and '/' as they are, everything else percent-encoded. */
-static json_t *uri_of(const char *path) {
-  size_t n = strlen(path);
-  char *u = malloc(3 * n + 1);
-  if (!u)
-    return NULL;
-  size_t o = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)path[i];
-    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-        (ch >= '0' && ch <= '9') || strchr("-._~/", ch)) {
-      u[o++] = (char)ch;
-    } else {
-      snprintf(u + o, 4, "%%%02X", ch);
-      o += 3;
-    }
-  }
-  json_t *j = json_stringn(u, o);
-  free(u);
-  return j;
-}
-
 static const char *const sarif_rules[][2] = {
     {"equiv.different", "the candidate file differs in behaviour-relevant "
                         "bytes from the reference"},
@@ -301,7 +279,7 @@ static const char *const sarif_rules[][2] = {
 static json_t *sarif_location(const char *path, const char *function,
                               const fwvet_equiv_range *r) {
   json_t *phys = json_pack("{s:{s:o}}", "artifactLocation", "uri",
-                           uri_of(path));
+                           fwvet_sarif_uri(path));
   if (phys && r && r->length &&
       fwvet_json_set(phys, "region",
                      json_pack("{s:I,s:I}", "byteOffset",
