@@ -46,8 +46,15 @@ fuzz: bootstrap
 	  -DFWVET_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	cmake --build build-fuzz -j $(JOBS)
 
+# Every benchmark against its peer tool, same input, same run; each prints
+# the ratio and writes bench/results/.  Installs the peer tools first.
 bench: build
+	sh scripts/bootstrap-bench
 	sh bench/run.sh $(BUILD)
+	sh bench/signatures.sh $(BUILD)
+	sh bench/elf_hardening.sh $(BUILD)
+	sh bench/equiv.sh $(BUILD)
+	sh bench/audit_src.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
