@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "equiv.h"
 #include "report.h"
 #include "store.h"
 
@@ -138,11 +139,28 @@ typedef enum fwvet_file_change {
 typedef struct fwvet_diff_file {
   const char *key;
   const fwvet_eval_file *before, *after; /* NULL when absent */
+  /* Its pair in the attached equivalence result, or NULL (none attached,
+   * or the file was not paired): for a changed file the pair of that
+   * logical path on both sides; for a removed or added one the pair that
+   * found it moved or renamed (paired by content). */
+  const fwvet_equiv_pair *equiv;
 } fwvet_diff_file;
 
 /* Ordered by key. */
 const fwvet_diff_file *fwvet_diff_files(const fwvet_diff *d,
                                         fwvet_file_change c, size_t *n);
+
+/*
+ * Attaches fwvet_equiv_compare(before's input, after's input): a stored
+ * evaluation keeps no file bytes, so only a caller that has both inputs
+ * on disk can compute it.  Each file of the lists above gets its pair,
+ * matched by logical path; nothing else of the diff (findings,
+ * components, verdict) changes.  `eq` must outlive the diff.
+ * FWVET_EINVAL when one is already attached; FWVET_ENOMEM.
+ */
+fwvet_status fwvet_diff_attach_equiv(fwvet_diff *d, const fwvet_equiv *eq);
+/* The attached result, or NULL when equivalence was not computed. */
+const fwvet_equiv *fwvet_diff_equiv(const fwvet_diff *d);
 
 /*
  * Writes the diff: text (the verdict and its reasons first, then the

@@ -126,6 +126,10 @@ static int cmp_ev(const void *a, const void *b, void *db) {
     return c;
   if ((c = vcmp(x->version, y->version)))
     return c;
+  /* "4.14" and "4.14.0" compare equal but are different strings: keep
+   * each string's evidence together. */
+  if (x->version && y->version && (c = strcmp(x->version, y->version)))
+    return c;
   if ((c = fwvet_path_cmp(fwvet_node_path(x->node),
                           fwvet_node_path(y->node))))
     return c;

@@ -179,15 +179,20 @@ out:
   return rc;
 }
 
-char *diff_key(fwvet_diff *d, const char *path) {
+char *diff_key_dup(const char *path) {
   size_t len = strlen(path) + 1;
-  char *buf = malloc(len), *key = NULL;
+  char *buf = malloc(len), *key;
   if (!buf)
     return NULL;
   fwvet_path_strip_offsets(path, buf, len);
   const char *slash = strchr(buf, '/');
   key = strdup(slash ? slash + 1 : "(input)");
   free(buf);
+  return key;
+}
+
+char *diff_key(fwvet_diff *d, const char *path) {
+  char *key = diff_key_dup(path);
   if (key && push((const void ***)&d->keys, &d->nkeys, key)) {
     free(key);
     key = NULL;

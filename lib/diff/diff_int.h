@@ -16,6 +16,7 @@ struct fwvet_diff {
   size_t nbins;
   fwvet_diff_file *files[3]; /* by fwvet_file_change */
   size_t nfiles[3];
+  const fwvet_equiv *equiv; /* attached, or NULL */
   char **keys; /* logical paths the lists point to */
   size_t nkeys;
   fwvet_verdict_input input;
@@ -29,6 +30,8 @@ struct fwvet_diff {
  * "squashfs/etc/passwd"; the input itself is "(input)").  Owned by `d`;
  * NULL when out of memory. */
 char *diff_key(fwvet_diff *d, const char *path);
+/* The same, owned by the caller. */
+char *diff_key_dup(const char *path);
 
 /* Makes room for element `n` of an array that only grows by one at a
  * time, doubling its capacity at powers of two; -1 when out of memory. */

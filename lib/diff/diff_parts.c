@@ -256,7 +256,7 @@ static int file_pair(fwvet_diff *d, const char *key, const void *bv,
     return 0;
   if (diff_grow(&d->files[c], d->nfiles[c], sizeof *d->files[c]))
     return -1;
-  d->files[c][d->nfiles[c]++] = (fwvet_diff_file){key, b, a};
+  d->files[c][d->nfiles[c]++] = (fwvet_diff_file){key, b, a, NULL};
   return 0;
 }
 

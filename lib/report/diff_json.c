@@ -157,24 +157,70 @@ static json_t *json_engineering(const fwvet_diff *d) {
       json_pct(fwvet_eval_unsafe_percent(fwvet_diff_after(d))));
 }
 
+static json_t *json_strings(const char *const *v, size_t n) {
+  json_t *arr = json_array();
+  for (size_t i = 0; arr && i < n; i++)
+    if (fwvet_json_push(arr, fwvet_json_str(v[i]))) {
+      json_decref(arr);
+      return NULL;
+    }
+  return arr;
+}
+
+static json_t *json_equiv_classes(unsigned mask) {
+  json_t *arr = json_array();
+  for (unsigned bit = 1; arr && (bit & FWVET_EQC_ALL); bit <<= 1)
+    if ((mask & bit) &&
+        fwvet_json_push(arr, json_string(fwvet_equiv_class_name(bit)))) {
+      json_decref(arr);
+      return NULL;
+    }
+  return arr;
+}
+
+/* A file's equivalence: null when it was not paired. */
+static json_t *json_file_equiv(const fwvet_equiv_pair *p) {
+  if (!p)
+    return json_null();
+  json_t *secs = json_array();
+  for (size_t i = 0; secs && i < p->nsections; i++) {
+    const fwvet_equiv_section *s = &p->sections[i];
+    if (fwvet_json_push(secs, json_pack("{s:o,s:o}", "name",
+                                        fwvet_json_str(s->name), "functions",
+                                        json_strings(s->functions,
+                                                     s->nfunctions)))) {
+      json_decref(secs);
+      secs = NULL;
+    }
+  }
+  return json_pack("{s:s,s:b,s:o,s:o,s:o}", "verdict",
+                   fwvet_equiv_verdict_name(p->verdict), "by_content",
+                   p->by_content, "reasons",
+                   json_strings(p->reasons, p->nreasons), "classes",
+                   json_equiv_classes(p->classes), "sections", secs);
+}
+
 static json_t *json_files(const fwvet_diff *d) {
   json_t *o = json_object();
   static const char *const names[] = {"changed", "added", "removed"};
+  int with_equiv = fwvet_diff_equiv(d) != NULL;
   for (int c = FWVET_FILE_CHANGED; o && c <= FWVET_FILE_REMOVED; c++) {
     size_t n;
     const fwvet_diff_file *f = fwvet_diff_files(d, (fwvet_file_change)c, &n);
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++) {
       const fwvet_eval_file *any = f[i].after ? f[i].after : f[i].before;
-      if (fwvet_json_push(
-              arr, json_pack("{s:o,s:o,s:o,s:o}", "path",
-                             fwvet_json_str(f[i].key), "fspath",
-                             fwvet_json_str(any->fspath), "before",
-                             fwvet_json_str(f[i].before ? f[i].before->sha256
-                                                        : NULL),
-                             "after",
-                             fwvet_json_str(f[i].after ? f[i].after->sha256
-                                                       : NULL)))) {
+      json_t *x = json_pack(
+          "{s:o,s:o,s:o,s:o}", "path", fwvet_json_str(f[i].key), "fspath",
+          fwvet_json_str(any->fspath), "before",
+          fwvet_json_str(f[i].before ? f[i].before->sha256 : NULL), "after",
+          fwvet_json_str(f[i].after ? f[i].after->sha256 : NULL));
+      if (x && with_equiv &&
+          fwvet_json_set(x, "equivalence", json_file_equiv(f[i].equiv))) {
+        json_decref(x);
+        x = NULL;
+      }
+      if (fwvet_json_push(arr, x)) {
         json_decref(arr);
         arr = NULL;
       }
@@ -185,6 +231,23 @@ static json_t *json_files(const fwvet_diff *d) {
     }
   }
   return o;
+}
+
+/* Whether equivalence was computed, and what it says of changed files. */
+static json_t *json_equiv(const fwvet_diff *d) {
+  const char *missing = diff_equiv_missing(d);
+  if (missing)
+    return json_pack("{s:b,s:s,s:n}", "computed", 0, "reason", missing,
+                     "changed");
+  diff_equiv_counts c;
+  diff_equiv_count(d, &c);
+  return json_pack("{s:b,s:n,s:{s:I,s:I,s:I,s:I,s:o}}", "computed", 1,
+                   "reason", "changed", "identical",
+                   (json_int_t)c.identical, "equivalent",
+                   (json_int_t)c.equivalent, "different",
+                   (json_int_t)c.different, "not_compared",
+                   (json_int_t)c.unpaired, "classes",
+                   json_equiv_classes(c.classes));
 }
 
 static json_t *json_reasons(const fwvet_diff *d) {
@@ -212,7 +275,8 @@ fwvet_status fwvet_report_diff_json(const fwvet_diff *d, FILE *out) {
       !fwvet_json_set(root, "vulnerabilities", json_states(d, 1)) &&
       !fwvet_json_set(root, "hardening", json_hardening(d)) &&
       !fwvet_json_set(root, "engineering", json_engineering(d)) &&
-      !fwvet_json_set(root, "files", json_files(d)))
+      !fwvet_json_set(root, "files", json_files(d)) &&
+      !fwvet_json_set(root, "equivalence", json_equiv(d)))
     st = fwvet_json_write(root, out);
   json_decref(root);
   return st;

@@ -162,6 +162,142 @@ static void text_engineering(const fwvet_diff *d, FILE *out) {
   }
 }
 
+void diff_equiv_count(const fwvet_diff *d, diff_equiv_counts *c) {
+  *c = (diff_equiv_counts){0};
+  size_t n;
+  const fwvet_diff_file *f = fwvet_diff_files(d, FWVET_FILE_CHANGED, &n);
+  for (size_t i = 0; i < n; i++) {
+    const fwvet_equiv_pair *p = f[i].equiv;
+    if (!p) {
+      c->unpaired++;
+    } else if (p->verdict == FWVET_EQUIV_IDENTICAL) {
+      c->identical++;
+    } else if (p->verdict == FWVET_EQUIV_EQUIVALENT) {
+      c->equivalent++;
+      c->classes |= p->classes;
+    } else {
+      c->different++;
+    }
+  }
+}
+
+const char *diff_equiv_missing(const fwvet_diff *d) {
+  if (fwvet_diff_equiv(d))
+    return NULL;
+  if (fwvet_eval_get_info(fwvet_diff_before(d))->id ||
+      fwvet_eval_get_info(fwvet_diff_after(d))->id)
+    return "a stored evaluation keeps no file bytes";
+  return "the inputs were not compared";
+}
+
+static void put_classes(FILE *out, unsigned mask) {
+  const char *sep = "";
+  for (unsigned bit = 1; bit & FWVET_EQC_ALL; bit <<= 1)
+    if (mask & bit) {
+      fprintf(out, "%s%s", sep, fwvet_equiv_class_name(bit));
+      sep = ", ";
+    }
+}
+
+/* "different: .text (compute, main), .rodata": the first few sections,
+ * those naming a function first; or the first reason. */
+static void put_pair(FILE *out, const fwvet_equiv_pair *p) {
+  fprintf(out, "  %s", fwvet_equiv_verdict_name(p->verdict));
+  if (p->by_content)
+    fputs(", moved", out);
+  if (p->verdict == FWVET_EQUIV_EQUIVALENT && p->classes) {
+    fputs(": ", out);
+    put_classes(out, p->classes);
+  }
+  if (p->verdict != FWVET_EQUIV_DIFFERENT)
+    return;
+  size_t shown = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < p->nsections && shown < 6; i++) {
+      const fwvet_equiv_section *sec = &p->sections[i];
+      if ((sec->nfunctions == 0) != (pass == 1))
+        continue;
+      fputs(shown++ ? ", " : ": ", out);
+      put(out, sec->name);
+      for (size_t j = 0; j < sec->nfunctions && j < 4; j++) {
+        fputs(j ? ", " : " (", out);
+        put(out, sec->functions[j]);
+      }
+      if (sec->nfunctions > 4)
+        fputs(", ...", out);
+      if (sec->nfunctions)
+        fputc(')', out);
+    }
+  if (p->nsections > shown)
+    fprintf(out, ", %zu more", p->nsections - shown);
+  if (!p->nsections && p->nreasons) {
+    fputs(": ", out);
+    put(out, p->reasons[0]);
+  }
+}
+
+/* The section that best says where a pair differs: one naming a
+ * function, else an ELF section, else the first; NULL without any. */
+static const char *telling_section(const fwvet_equiv_pair *p) {
+  for (size_t i = 0; i < p->nsections; i++)
+    if (p->sections[i].nfunctions)
+      return p->sections[i].name;
+  for (size_t i = 0; i < p->nsections; i++)
+    if (p->sections[i].name[0] == '.')
+      return p->sections[i].name;
+  return p->nsections ? p->sections[0].name : NULL;
+}
+
+/* "changed files: 7, of which 2 equivalent (build-id) and 4 different
+ * (.text in squashfs/usr/sbin/httpd, ...)": a binary rebuilt with other
+ * build metadata is not changed code.  Files with a differing section
+ * are named first, containers (whose entries differ) after them. */
+static void text_equiv_summary(const fwvet_diff *d, FILE *out) {
+  const char *missing = diff_equiv_missing(d);
+  if (missing) {
+    fprintf(out, "equivalence: not computed (%s)\n", missing);
+    return;
+  }
+  diff_equiv_counts c;
+  diff_equiv_count(d, &c);
+  size_t n, shown = 0;
+  const fwvet_diff_file *f = fwvet_diff_files(d, FWVET_FILE_CHANGED, &n);
+  fprintf(out, "changed files: %zu, of which %zu equivalent", n,
+          c.equivalent);
+  if (c.classes) {
+    fputs(" (", out);
+    put_classes(out, c.classes);
+    fputc(')', out);
+  }
+  fprintf(out, " and %zu different", c.different);
+  for (int pass = 0; pass < 2 && shown <= 3; pass++)
+    for (size_t i = 0; i < n; i++) {
+      const fwvet_equiv_pair *p = f[i].equiv;
+      if (!p || p->verdict != FWVET_EQUIV_DIFFERENT)
+        continue;
+      const char *sec = telling_section(p);
+      if ((sec == NULL) != (pass == 1))
+        continue;
+      if (shown++ == 3) {
+        fputs(", ...", out);
+        break;
+      }
+      fputs(shown > 1 ? ", " : " (", out);
+      if (sec) {
+        put(out, sec);
+        fputs(" in ", out);
+      }
+      put(out, f[i].key);
+    }
+  if (shown)
+    fputc(')', out);
+  if (c.identical)
+    fprintf(out, ", %zu identical", c.identical);
+  if (c.unpaired)
+    fprintf(out, ", %zu not compared", c.unpaired);
+  fputc('\n', out);
+}
+
 static void text_files(const fwvet_diff *d, FILE *out) {
   static const char *const names[] = {"changed", "added", "removed"};
   size_t n[3];
@@ -169,12 +305,15 @@ static void text_files(const fwvet_diff *d, FILE *out) {
     fwvet_diff_files(d, (fwvet_file_change)c, &n[c]);
   fprintf(out, "\nfiles (by path and sha256): %zu changed, %zu added, "
                "%zu removed\n", n[0], n[1], n[2]);
+  text_equiv_summary(d, out);
   for (int c = 0; c < 3; c++) {
     const fwvet_diff_file *f = fwvet_diff_files(d, (fwvet_file_change)c,
                                                 &n[c]);
     for (size_t i = 0; i < n[c]; i++) {
       fprintf(out, "  %-8s ", names[c]);
       put(out, f[i].key);
+      if (f[i].equiv)
+        put_pair(out, f[i].equiv);
       fputc('\n', out);
     }
   }

@@ -67,9 +67,18 @@ def load(r, what):
 
 
 def body(js):
-    """The diff without what names its two sides."""
-    return {k: v for k, v in (js or {}).items()
-            if k not in ("tool", "before", "after")}
+    """The diff without what names its two sides, and without binary
+    equivalence: that is computed only when both sides are images on disk
+    (a stored evaluation keeps no file bytes), so a diff by path has it
+    and a diff by name does not (tests/cli/test_diff_equiv.py checks it).
+    Everything else must be the same."""
+    out = {k: v for k, v in (js or {}).items()
+           if k not in ("tool", "before", "after", "equivalence")}
+    if isinstance(out.get("files"), dict):
+        out["files"] = {k: [{f: v for f, v in x.items()
+                             if f != "equivalence"} for x in lst]
+                        for k, lst in out["files"].items()}
+    return out
 
 
 def diff(env, store, old, new, *opts, expect_rc=0):
