@@ -23,6 +23,7 @@ typedef struct cli_opts {
   const char *product;    /* --product NAME (scan), or NULL */
   const char *release;    /* --release VER (scan), or NULL */
   int replace;            /* --replace (scan) */
+  int no_equiv;           /* --no-equiv (diff) */
   int color_forced;
 } cli_opts;
 

@@ -21,7 +21,8 @@ static const char usage_head[] =
     "also gets, in text and json output, the verdict of 'fwvet equiv':\n"
     "equivalent (it differs only in build metadata, named) or different\n"
     "(the sections and functions that differ).  A stored evaluation keeps\n"
-    "no file bytes, so this is not computed when either side is one.\n"
+    "no file bytes, so this is not computed when either side is one; nor\n"
+    "with --no-equiv, which saves unpacking both images a second time.\n"
     "\n"
     "OLD and NEW are each, in this order of precedence:\n"
     "  an image or directory  scanned now, as 'fwvet scan' would\n"
@@ -39,6 +40,8 @@ static const char usage_head[] =
     "  --fail-on SEVERITY      exit 1 when a new finding is at or above\n"
     "                          SEVERITY (info, low, medium, high, critical)\n"
     "  --color, --no-color     colour in text output\n"
+    "  --no-equiv              do not compare the files of two images with\n"
+    "                          'fwvet equiv' (it unpacks both again)\n"
     "  -j, --jobs N, --vulndb DB, --signatures FILE, --rules FILE.yar,\n"
     "  --families FILE, --call-sites\n"
     "                          as for 'fwvet scan', for images\n";
@@ -170,8 +173,9 @@ int cmd_diff(int argc, char **argv) {
     goto out;
   }
   /* Only the text and JSON reports show it; it unpacks both again. */
-  if (old.scan && new_.scan && (o.report.format == FWVET_REPORT_TEXT ||
-                                o.report.format == FWVET_REPORT_JSON))
+  if (old.scan && new_.scan && !o.no_equiv &&
+      (o.report.format == FWVET_REPORT_TEXT ||
+       o.report.format == FWVET_REPORT_JSON))
     attach_equiv(&o, argv[i], argv[i + 1], d, &eq);
   if (!(out = cli_output(&o))) {
     rc = EXIT_USAGE;

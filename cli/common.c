@@ -55,7 +55,7 @@ enum {
   OPT_MAX_DEPTH = 256, OPT_MAX_TOTAL, OPT_MAX_FILE, OPT_MAX_RATIO,
   OPT_MAX_NODES, OPT_MAX_SECONDS, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR,
   OPT_FAMILIES, OPT_RULES, OPT_CALL_SITES, OPT_SIGNATURES, OPT_VULNDB,
-  OPT_STORE, OPT_PRODUCT, OPT_RELEASE, OPT_REPLACE,
+  OPT_STORE, OPT_PRODUCT, OPT_RELEASE, OPT_REPLACE, OPT_NO_EQUIV,
 };
 
 enum { MAX_RULE_FILES = 256 };
@@ -100,6 +100,7 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
       {"product", required_argument, NULL, OPT_PRODUCT},
       {"release", required_argument, NULL, OPT_RELEASE},
       {"replace", no_argument, NULL, OPT_REPLACE},
+      {"no-equiv", no_argument, NULL, OPT_NO_EQUIV},
       {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof *o);
   fwvet_open_options_init(&o->open);
@@ -215,6 +216,13 @@ int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
         goto usage;
       }
       rule_files[nrule_files++] = arg;
+      break;
+    case OPT_NO_EQUIV:
+      if (strcmp(cmd, "diff") != 0) {
+        cli_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        goto usage;
+      }
+      o->no_equiv = 1;
       break;
     case OPT_STORE:
     case OPT_PRODUCT:

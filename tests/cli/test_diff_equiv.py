@@ -193,9 +193,15 @@ def main():
         S.check("equivalence: not computed (a stored evaluation keeps no "
                 "file bytes)" in r.stdout.splitlines(),
                 "text, stored sides: equivalence not computed", r.stdout)
+        r = T.fwvet(S, "diff", "--store", store, "--no-equiv", old, new,
+                    env=env)
+        S.check("equivalence: not computed (the inputs were not compared)"
+                in r.stdout.splitlines(), "--no-equiv: not computed",
+                r.stdout)
+        r = T.fwvet(S, "scan", "--no-equiv", old, env=env, expect_rc=2)
         r = T.fwvet(S, "diff", "--help", env=env)
-        S.check("equivalent" in r.stdout, "diff --help explains "
-                "equivalence")
+        S.check("equivalent" in r.stdout and "--no-equiv" in r.stdout,
+                "diff --help explains equivalence and --no-equiv")
     S.finish()
 
 
