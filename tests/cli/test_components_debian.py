@@ -92,6 +92,16 @@ def apt(args, cwd=None):
                                                out.strip()[-1500:]))
 
 
+def update():
+    """apt-get update; an index that fails (e.g. one architecture of the
+    security archive) is not fatal: the download says whether the
+    packages can be had."""
+    try:
+        apt(["update", "-qq"])
+    except RuntimeError as ex:
+        print("NOTE apt-get update reported errors: %s" % str(ex)[-300:])
+
+
 def fetch(cache, download=True):
     """The .deb of every package, downloaded once into `cache`."""
     debs = {}
@@ -112,14 +122,14 @@ def fetch(cache, download=True):
     if ARCH not in archs:
         T.sh(["dpkg", "--add-architecture", ARCH],
              what="dpkg --add-architecture " + ARCH)
-        apt(["update", "-qq"])
+        update()
     try:
         apt(["download", "-qq"] + ["%s:%s" % (p, ARCH) for p in missing],
             cwd=cache)
     except RuntimeError:
         # An old package list may name versions the archive no longer
         # has: refresh it once.
-        apt(["update", "-qq"])
+        update()
         apt(["download", "-qq"] + ["%s:%s" % (p, ARCH) for p in missing],
             cwd=cache)
     return fetch(cache, download=False)
