@@ -82,6 +82,7 @@ static void analyse(fwvet_sink *sink, const fwvet_node *node,
                         "file were not examined");
   }
   fwvet_pkgdb_read(sink, node, data, len);
+  fwvet_rpmdb_read(sink, node, data, len);
 }
 
 const fwvet_analyser fwvet_analyser_components = {"components", analyse};

@@ -5,7 +5,7 @@
  * per package), Alpine's apk one "P:"/"V:" line per field.  Packages the
  * signature database knows become its product (by package name, or by
  * dpkg's "Source:"), others are components under their package name.
- * RPM databases (Berkeley DB / SQLite) are not read.
+ * RPM's SQLite database is read by rpmdb.c.
  */
 #include <stdio.h>
 #include <string.h>

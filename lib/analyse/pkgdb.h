@@ -10,4 +10,8 @@
 void fwvet_pkgdb_read(fwvet_sink *sink, const fwvet_node *node,
                       const uint8_t *data, size_t len);
 
+/* The same for RPM's SQLite database (rpmdb.c). */
+void fwvet_rpmdb_read(fwvet_sink *sink, const fwvet_node *node,
+                      const uint8_t *data, size_t len);
+
 #endif

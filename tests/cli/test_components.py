@@ -13,8 +13,9 @@ The root file system holds:
   version number (never evidence);
 - a gzip-compressed kernel image with a Linux 3.10.14 banner;
 - an opkg status database (dropbear, an OpenSSL package, a package the
-  signatures do not know, a package that is not installed) and a dpkg
-  status database with a Debian revision;
+  signatures do not know, a package that is not installed), a dpkg
+  status database with a Debian revision, and rpm's SQLite database
+  (an epoch, a package the signatures do not know, a damaged header);
 packed as squashfs in a uImage in a flash image (tests/fixtures/
 mkfirmware.sh), scanned with --format json and --format cyclonedx.
 """
@@ -67,6 +68,43 @@ EXTRA_SIGNATURES = """product acme-agent
 cpe acme:agent
 string acme-agent version ([0-9]+\\.[0-9]+)
 """
+
+
+def rpm_header(tags):
+    """An RPM header blob in its on-disk layout: il, dl (big-endian), il
+    entries {tag, type, offset, count}, then the data.  `tags` maps tag
+    numbers to str (STRING, type 6) or int (INT32, type 4)."""
+    import struct
+    index, data = [], b""
+    for tag, value in sorted(tags.items()):
+        if isinstance(value, int):
+            while len(data) % 4:
+                data += b"\0"
+            index.append(struct.pack(">iiii", tag, 4, len(data), 1))
+            data += struct.pack(">i", value)
+        else:
+            index.append(struct.pack(">iiii", tag, 6, len(data), 1))
+            data += value.encode() + b"\0"
+    return struct.pack(">ii", len(index), len(data)) + b"".join(index) + data
+
+
+def rpmdb(path):
+    """rpm's SQLite database (rpm >= 4.16) with three installed packages
+    and a damaged header, made with Python's sqlite3."""
+    import sqlite3
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY "
+               "AUTOINCREMENT, blob BLOB NOT NULL)")
+    for tags in ({1000: "openssl-libs", 1001: "3.0.9", 1002: "2.fc38",
+                  1003: 1},
+                 {1000: "glibc", 1001: "2.37", 1002: "4.fc38"},
+                 {1000: "acme-rpmtool", 1001: "0.9", 1002: "1"}):
+        db.execute("INSERT INTO Packages (blob) VALUES (?)",
+                   (rpm_header(tags),))
+    db.execute("INSERT INTO Packages (blob) VALUES (?)",
+               (b"\0\0\0\x09\0\0\xff\xff" + b"\0" * 30,))
+    db.commit()
+    db.close()
 
 
 def program(s, tmp, name, strings):
@@ -131,6 +169,8 @@ def build(s, tmp):
         f.write(OPKG_STATUS)
     with open(os.path.join(root, "var/lib/dpkg/status"), "w") as f:
         f.write(DPKG_STATUS)
+    os.makedirs(os.path.join(root, "var/lib/rpm"))
+    rpmdb(os.path.join(root, "var/lib/rpm/rpmdb.sqlite"))
     out = os.path.join(tmp, "fw")
     T.sh(["sh", T.MKFIRMWARE, "router", out, root], what="mkfirmware")
     return os.path.join(out, "router.bin")
@@ -147,6 +187,8 @@ def check_components(s, rep):
         ("linux", "4.14.180"),  # mkfirmware.sh's own kernel
         ("dropbear", "2019.78"), ("acme-widgetd", "4.2"), ("expat", "2.5.0"),
         ("acme-agent", "7.1"),
+        # rpm's database
+        ("openssl", "3.0.9"), ("glibc", "2.37"), ("acme-rpmtool", "0.9"),
     }
     got = set(comps)
     s.eq(sorted(got - want, key=str), [], "no unexpected component")
@@ -178,6 +220,11 @@ def check_components(s, rep):
     e = comps.get(("expat", "2.5.0"), {})
     s.eq(e.get("package_version"), "2.5.0-1+deb12u1",
          "dpkg: Source: maps libexpat1 to expat")
+    r = comps.get(("openssl", "3.0.9"), {})
+    s.eq((r.get("copies"), r.get("package_version"),
+          [l["fspath"] for l in r.get("locations", [])]),
+         (0, "1:3.0.9-2.fc38", ["/var/lib/rpm/rpmdb.sqlite"]),
+         "rpmdb: openssl-libs with epoch and release")
     census = {r["name"]: r for r in rep["census"]}
     s.eq(census.get("openssl"),
          {"name": "openssl", "versions": {"1.0.2k": 3, "1.1.1w": 1},
@@ -196,6 +243,8 @@ def check_eol(s, rep):
         ("/usr/lib/libcrypto.so.1.0.0", "openssl 1.0.2"),
         ("router.bin/squashfs@0x200000/boot/vmlinux.gz/gzip", "linux 3.10"),
         ("router.bin/uimage/lzma", "linux 4.14"),
+        # no copy of it, only a package record
+        ("/var/lib/rpm/rpmdb.sqlite", "openssl 3.0"),
     ]), "component.eol: one per copy of an ended series")
 
 
