@@ -1,13 +1,13 @@
 /*
- * The component signature database: parsing data/signatures.txt and
- * compiling its patterns (see sigdb.h; the format is documented at the
- * top of data/signatures.txt).
+ * The component signature database: parsing data/signatures.txt (see
+ * sigdb.h; the format is documented at the top of data/signatures.txt).
  *
- * Each pattern is compiled twice: into one Hyperscan database per kind
- * (strings, file names) that finds where a signature ends, and as a POSIX
- * regular expression anchored at that end, which finds where it starts
- * and captures the version.  Hyperscan has no captures; a match is rare
- * enough that the second step costs nothing measurable.
+ * Each pattern is compiled twice: as a POSIX regular expression anchored
+ * at a match's end, here, which finds where it starts and captures the
+ * version; and into one Hyperscan database per kind (strings, file
+ * names) that finds where signatures end (compile.c).  Hyperscan has no
+ * captures; a match is rare enough that the second step costs nothing
+ * measurable.
  */
 #include "sig/sigdb_int.h"
 
@@ -20,15 +20,10 @@
 #include <string.h>
 
 #include "signatures.h" /* generated from data/signatures.txt */
-#ifndef FWVET_SIGC
-#include "signatures_hs.h" /* serialized by tools/sigc.c at build time */
-#endif
 
 #define MAX_FILE (16u << 20) /* a --signatures file */
 
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t cap, const char *fmt, ...) {
+void fwvet_sig_seterr(char *err, size_t cap, const char *fmt, ...) {
   if (!err || !cap)
     return;
   va_list ap;
@@ -129,10 +124,10 @@ static int valid_cpe_part(const char *s, size_t n) {
   return 1;
 }
 
-#define MAX_EXPR 512    /* characters of one pattern */
-#define MAX_REPEAT 255  /* bound of one {m,n} */
-#define MAX_COST 20000  /* pattern size with repeats expanded */
-#define MAX_NEST 32     /* nested groups */
+#define MAX_EXPR 512   /* characters of one pattern */
+#define MAX_REPEAT 255 /* bound of one {m,n} */
+#define MAX_COST 20000 /* pattern size with repeats expanded */
+#define MAX_NEST 32    /* nested groups */
 
 /* Skips a bracket expression ("[]a]", "[^]a]", "[[:digit:]]") starting at
  * `p`; returns its last character, or NULL when it is not closed. */
@@ -158,11 +153,11 @@ static const char *bracket_end(const char *p) {
  */
 static int check_expr(const char *expr, char *why, size_t cap) {
   if (!*expr) {
-    seterr(why, cap, "empty pattern");
+    fwvet_sig_seterr(why, cap, "empty pattern");
     return -1;
   }
   if (strlen(expr) > MAX_EXPR) {
-    seterr(why, cap, "pattern longer than %d characters", MAX_EXPR);
+    fwvet_sig_seterr(why, cap, "pattern longer than %d characters", MAX_EXPR);
     return -1;
   }
   unsigned long total[MAX_NEST + 1] = {0}, last[MAX_NEST + 1] = {0};
@@ -170,14 +165,14 @@ static int check_expr(const char *expr, char *why, size_t cap) {
   for (const char *p = expr; *p; p++) {
     unsigned long factor = 0; /* a quantifier's, 0 for an atom */
     if (p[0] == '\\' && p[1] && strchr("dDwWsSbBAzZQEx0123456789", p[1])) {
-      seterr(why, cap, "'\\%c' is not in the pattern dialect", p[1]);
+      fwvet_sig_seterr(why, cap, "'\\%c' is not in the pattern dialect", p[1]);
       return -1;
     } else if (p[0] == '(' && p[1] == '?') {
-      seterr(why, cap, "'(?' is not in the pattern dialect");
+      fwvet_sig_seterr(why, cap, "'(?' is not in the pattern dialect");
       return -1;
     } else if (p[0] == '(') {
       if (depth == MAX_NEST) {
-        seterr(why, cap, "groups nested deeper than %d", MAX_NEST);
+        fwvet_sig_seterr(why, cap, "groups nested deeper than %d", MAX_NEST);
         return -1;
       }
       depth++;
@@ -202,7 +197,7 @@ static int check_expr(const char *expr, char *why, size_t cap) {
       if (*e == ',')
         hi = e[1] == '}' ? lo + 1 : strtoul(e + 1, &e, 10);
       if (lo > MAX_REPEAT || hi > MAX_REPEAT) {
-        seterr(why, cap, "a repeat bound above %d", MAX_REPEAT);
+        fwvet_sig_seterr(why, cap, "a repeat bound above %d", MAX_REPEAT);
         return -1;
       }
       factor = hi > lo ? hi : lo;
@@ -222,14 +217,15 @@ static int check_expr(const char *expr, char *why, size_t cap) {
       continue;
     }
     if (quantified) {
-      seterr(why, cap, "a quantifier after a quantifier");
+      fwvet_sig_seterr(why, cap, "a quantifier after a quantifier");
       return -1;
     }
     quantified = 1;
     total[depth] += last[depth] * (factor - 1);
     last[depth] *= factor;
     if (total[depth] > MAX_COST) {
-      seterr(why, cap, "pattern too large once its repeats are expanded");
+      fwvet_sig_seterr(why, cap,
+                       "pattern too large once its repeats are expanded");
       return -1;
     }
   }
@@ -237,15 +233,14 @@ static int check_expr(const char *expr, char *why, size_t cap) {
 }
 
 static fwvet_status add_pattern(fwvet_sigdb *db, size_t prod, int is_name,
-                                const char *expr, const char *where,
-                                char *err, size_t errcap) {
+                                const char *expr, const char *where, char *err,
+                                size_t errcap) {
   char why[160];
   if (check_expr(expr, why, sizeof why)) {
-    seterr(err, errcap, "%s: %s", where, why);
+    fwvet_sig_seterr(err, errcap, "%s: %s", where, why);
     return FWVET_EINVAL;
   }
-  if (grow((void **)&db->pats, &db->cappats, db->npats + 1,
-           sizeof *db->pats))
+  if (grow((void **)&db->pats, &db->cappats, db->npats + 1, sizeof *db->pats))
     return FWVET_ENOMEM;
   fwvet_sigpat *p = &db->pats[db->npats];
   memset(p, 0, sizeof *p);
@@ -267,7 +262,7 @@ static fwvet_status add_pattern(fwvet_sigdb *db, size_t prod, int is_name,
   free(anch);
   if (rc) {
     regerror(rc, &p->re, why, sizeof why);
-    seterr(err, errcap, "%s: invalid pattern: %s", where, why);
+    fwvet_sig_seterr(err, errcap, "%s: invalid pattern: %s", where, why);
     free(p->expr);
     return FWVET_EINVAL;
   }
@@ -293,8 +288,7 @@ static char *next_word(char **s) {
 }
 
 static fwvet_status parse_line(fwvet_sigdb *db, char *line, long *cur,
-                               const char *where,
-                               char *err, size_t errcap) {
+                               const char *where, char *err, size_t errcap) {
   char *rest = line;
   char *kw = next_word(&rest);
   if (!kw || kw[0] == '#')
@@ -304,13 +298,14 @@ static fwvet_status parse_line(fwvet_sigdb *db, char *line, long *cur,
   if (!strcmp(kw, "product")) {
     char *name = next_word(&rest);
     if (!name || next_word(&rest) || !valid_name(name)) {
-      seterr(err, errcap, "%s: 'product' needs one lower-case name", where);
+      fwvet_sig_seterr(err, errcap, "%s: 'product' needs one lower-case name",
+                       where);
       return FWVET_EINVAL;
     }
     for (size_t i = 0; i < db->nprods; i++)
       if (!strcmp(db->prods[i].name, name)) {
-        seterr(err, errcap, "%s: product '%s' is defined twice", where,
-               name);
+        fwvet_sig_seterr(err, errcap, "%s: product '%s' is defined twice",
+                         where, name);
         return FWVET_EINVAL;
       }
     if (grow((void **)&db->prods, &db->capprods, db->nprods + 1,
@@ -324,15 +319,15 @@ static fwvet_status parse_line(fwvet_sigdb *db, char *line, long *cur,
     return FWVET_OK;
   }
   if (*cur < 0) {
-    seterr(err, errcap, "%s: '%s' before the first 'product'", where, kw);
+    fwvet_sig_seterr(err, errcap, "%s: '%s' before the first 'product'", where,
+                     kw);
     return FWVET_EINVAL;
   }
   fwvet_sigprod *p = &db->prods[*cur];
   if (!strcmp(kw, "cpe")) {
     char *v = next_word(&rest);
     char part = 'a';
-    if (v && strchr("aoh", v[0]) && v[0] && v[1] == ':' &&
-        strchr(v + 2, ':')) {
+    if (v && strchr("aoh", v[0]) && v[0] && v[1] == ':' && strchr(v + 2, ':')) {
       part = v[0];
       v += 2;
     }
@@ -340,8 +335,8 @@ static fwvet_status parse_line(fwvet_sigdb *db, char *line, long *cur,
     if (!v || next_word(&rest) || !colon || p->vendor ||
         !valid_cpe_part(v, (size_t)(colon - v)) ||
         !valid_cpe_part(colon + 1, strlen(colon + 1))) {
-      seterr(err, errcap, "%s: 'cpe' needs one [PART:]VENDOR:PRODUCT",
-             where);
+      fwvet_sig_seterr(err, errcap, "%s: 'cpe' needs one [PART:]VENDOR:PRODUCT",
+                       where);
       return FWVET_EINVAL;
     }
     p->part = part;
@@ -353,7 +348,8 @@ static fwvet_status parse_line(fwvet_sigdb *db, char *line, long *cur,
     char *v = next_word(&rest);
     if (!v || next_word(&rest) || strncmp(v, "pkg:", 4) || p->purl ||
         strchr(v, '@')) {
-      seterr(err, errcap, "%s: 'purl' needs one pkg:TYPE/NAME", where);
+      fwvet_sig_seterr(err, errcap, "%s: 'purl' needs one pkg:TYPE/NAME",
+                       where);
       return FWVET_EINVAL;
     }
     p->purl = strdup(v);
@@ -374,7 +370,7 @@ static fwvet_status parse_line(fwvet_sigdb *db, char *line, long *cur,
       any = 1;
     }
     if (!any) {
-      seterr(err, errcap, "%s: '%s' needs names", where, kw);
+      fwvet_sig_seterr(err, errcap, "%s: '%s' needs names", where, kw);
       return FWVET_EINVAL;
     }
     return FWVET_OK;
@@ -382,7 +378,7 @@ static fwvet_status parse_line(fwvet_sigdb *db, char *line, long *cur,
   if (!strcmp(kw, "string") || !strcmp(kw, "file"))
     return add_pattern(db, (size_t)*cur, kw[0] == 'f', rest, where, err,
                        errcap);
-  seterr(err, errcap, "%s: unknown keyword '%s'", where, kw);
+  fwvet_sig_seterr(err, errcap, "%s: unknown keyword '%s'", where, kw);
   return FWVET_EINVAL;
 }
 
@@ -393,7 +389,8 @@ fwvet_status fwvet_sigdb_add(fwvet_sigdb **dbp, const char *text, size_t len,
     return FWVET_ENOMEM;
   db->builtin_only = 0;
   if (db->hs_strings || db->hs_names) {
-    seterr(err, errcap, "%s: the database is already compiled", origin);
+    fwvet_sig_seterr(err, errcap, "%s: the database is already compiled",
+                     origin);
     if (!*dbp)
       fwvet_sigdb_free(db);
     return FWVET_EINVAL;
@@ -408,7 +405,7 @@ fwvet_status fwvet_sigdb_add(fwvet_sigdb **dbp, const char *text, size_t len,
     size_t raw = nl ? (size_t)(nl - (text + pos)) : len - pos, n = raw;
     lineno++;
     if (memchr(text + pos, '\0', n)) {
-      seterr(err, errcap, "%s:%u: NUL byte in line", origin, lineno);
+      fwvet_sig_seterr(err, errcap, "%s:%u: NUL byte in line", origin, lineno);
       st = FWVET_EINVAL;
       break;
     }
@@ -417,8 +414,8 @@ fwvet_status fwvet_sigdb_add(fwvet_sigdb **dbp, const char *text, size_t len,
       st = FWVET_ENOMEM;
       break;
     }
-    while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' ||
-                 line[n - 1] == '\t'))
+    while (n &&
+           (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
       line[--n] = '\0';
     char where[300];
     snprintf(where, sizeof where, "%s:%u", origin, lineno);
@@ -429,8 +426,8 @@ fwvet_status fwvet_sigdb_add(fwvet_sigdb **dbp, const char *text, size_t len,
   for (size_t i = first_prod; !st && i < db->nprods; i++) {
     fwvet_sigprod *p = &db->prods[i];
     if (!p->vendor) {
-      seterr(err, errcap, "%s: product '%s' has no 'cpe' line", origin,
-             p->name);
+      fwvet_sig_seterr(err, errcap, "%s: product '%s' has no 'cpe' line",
+                       origin, p->name);
       st = FWVET_EINVAL;
     } else if (!p->purl) {
       size_t n = strlen(p->name) + 16;
@@ -461,19 +458,19 @@ fwvet_status fwvet_sigdb_add(fwvet_sigdb **dbp, const char *text, size_t len,
 fwvet_status fwvet_sigdb_add_builtin(fwvet_sigdb **db, char *err,
                                      size_t errcap) {
   int fresh = *db == NULL;
-  fwvet_status st = fwvet_sigdb_add(db, (const char *)builtin_signatures,
-                                    builtin_signatures_len, "signatures.txt",
-                                    err, errcap);
+  fwvet_status st =
+      fwvet_sigdb_add(db, (const char *)builtin_signatures,
+                      builtin_signatures_len, "signatures.txt", err, errcap);
   if (!st)
     (*db)->builtin_only = fresh;
   return st;
 }
 
-fwvet_status fwvet_sigdb_add_file(fwvet_sigdb **db, const char *path,
-                                  char *err, size_t errcap) {
+fwvet_status fwvet_sigdb_add_file(fwvet_sigdb **db, const char *path, char *err,
+                                  size_t errcap) {
   FILE *f = fopen(path, "rb");
   if (!f) {
-    seterr(err, errcap, "%s: %s", path, strerror(errno));
+    fwvet_sig_seterr(err, errcap, "%s: %s", path, strerror(errno));
     return FWVET_EIO;
   }
   char *text = NULL;
@@ -482,7 +479,8 @@ fwvet_status fwvet_sigdb_add_file(fwvet_sigdb **db, const char *path,
   for (;;) {
     if (len == cap) {
       if (cap >= MAX_FILE) {
-        seterr(err, errcap, "%s: larger than %u MiB", path, MAX_FILE >> 20);
+        fwvet_sig_seterr(err, errcap, "%s: larger than %u MiB", path,
+                         MAX_FILE >> 20);
         st = FWVET_ELIMIT;
         break;
       }
@@ -498,7 +496,7 @@ fwvet_status fwvet_sigdb_add_file(fwvet_sigdb **db, const char *path,
     len += n;
     if (n == 0) {
       if (ferror(f)) {
-        seterr(err, errcap, "%s: %s", path, strerror(errno));
+        fwvet_sig_seterr(err, errcap, "%s: %s", path, strerror(errno));
         st = FWVET_EIO;
       }
       break;
@@ -521,112 +519,4 @@ fwvet_status fwvet_signatures_check(const char *path, char *err,
     st = fwvet_sigdb_compile(db, err, errcap);
   fwvet_sigdb_free(db);
   return st;
-}
-
-/* --- compiling ---------------------------------------------------------- */
-
-static fwvet_status compile_kind(fwvet_sigdb *db, int is_name,
-                                 const hs_platform_info_t *plat,
-                                 hs_database_t **out, char *err,
-                                 size_t errcap) {
-  size_t n = 0;
-  for (size_t i = 0; i < db->npats; i++)
-    n += db->pats[i].is_name == is_name;
-  if (n == 0)
-    return FWVET_OK;
-  fwvet_status st = FWVET_ENOMEM;
-  const char **exprs = calloc(n, sizeof *exprs);
-  char **owned = calloc(n, sizeof *owned);
-  unsigned *flags = calloc(n, sizeof *flags), *ids = calloc(n, sizeof *ids);
-  if (!exprs || !owned || !flags || !ids)
-    goto out;
-  size_t k = 0;
-  for (size_t i = 0; i < db->npats; i++) {
-    if (db->pats[i].is_name != is_name)
-      continue;
-    if (is_name) {
-      size_t len = strlen(db->pats[i].expr) + 8;
-      if (!(owned[k] = malloc(len)))
-        goto out;
-      snprintf(owned[k], len, "^(%s)$", db->pats[i].expr);
-      exprs[k] = owned[k];
-    } else {
-      exprs[k] = db->pats[i].expr;
-    }
-    flags[k] = HS_FLAG_DOTALL;
-    ids[k] = (unsigned)i;
-    k++;
-  }
-  hs_compile_error_t *ce = NULL;
-  if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, plat,
-                       out, &ce) != HS_SUCCESS) {
-    if (ce && ce->expression >= 0 && (size_t)ce->expression < n)
-      seterr(err, errcap, "signature pattern '%s' (%s): %s",
-             db->pats[ids[ce->expression]].expr,
-             db->prods[db->pats[ids[ce->expression]].product].name,
-             ce->message);
-    else
-      seterr(err, errcap, "signature patterns: %s",
-             ce ? ce->message : "hyperscan failed");
-    hs_free_compile_error(ce);
-    st = FWVET_EINVAL;
-    goto out;
-  }
-  st = FWVET_OK;
-out:
-  for (size_t i = 0; owned && i < n; i++)
-    free(owned[i]);
-  free(owned);
-  free(exprs);
-  free(flags);
-  free(ids);
-  return st;
-}
-
-/* Compiling the built-in signatures costs about 0.3 s of CPU, more than a
- * small scan: the build compiles them once (tools/sigc.c) into
- * serialized databases for any x86-64 with SSSE3, loaded here in
- * microseconds.  Added signatures, or a blob this Hyperscan cannot load,
- * mean compiling at run time. */
-static int load_serialized(fwvet_sigdb *db) {
-#ifdef FWVET_SIGC
-  (void)db;
-  return -1;
-#else
-  if (!db->builtin_only || db->npats != builtin_hs_patterns)
-    return -1;
-  hs_database_t *a = NULL, *b = NULL;
-  if ((builtin_hs_strings_len &&
-       hs_deserialize_database((const char *)builtin_hs_strings,
-                               builtin_hs_strings_len, &a) != HS_SUCCESS) ||
-      (builtin_hs_names_len &&
-       hs_deserialize_database((const char *)builtin_hs_names,
-                               builtin_hs_names_len, &b) != HS_SUCCESS)) {
-    hs_free_database(a);
-    return -1;
-  }
-  db->hs_strings = a;
-  db->hs_names = b;
-  return 0;
-#endif
-}
-
-fwvet_status fwvet_sigdb_compile_for(fwvet_sigdb *db,
-                                     const hs_platform_info_t *plat,
-                                     char *err, size_t errcap) {
-  if (hs_valid_platform() != HS_SUCCESS) {
-    seterr(err, errcap, "this processor lacks the instructions Hyperscan "
-                        "needs (SSSE3)");
-    return FWVET_EUNSUPPORTED;
-  }
-  if (!plat && load_serialized(db) == 0)
-    return FWVET_OK;
-  fwvet_status st = compile_kind(db, 0, plat, &db->hs_strings, err, errcap);
-  if (!st)
-    st = compile_kind(db, 1, plat, &db->hs_names, err, errcap);
-  return st;
-}
-
-fwvet_status fwvet_sigdb_compile(fwvet_sigdb *db, char *err, size_t errcap) {
-  return fwvet_sigdb_compile_for(db, NULL, err, errcap);
 }

@@ -31,6 +31,10 @@ struct fwvet_sigdb {
   int builtin_only; /* nothing but the built-in signatures */
 };
 
+/* Writes an error message into `err` (when not NULL). */
+void fwvet_sig_seterr(char *err, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Compiles for `plat` (NULL: this machine, or the serialized built-in
  * databases when they apply). */
 fwvet_status fwvet_sigdb_compile_for(fwvet_sigdb *db,
