@@ -100,6 +100,10 @@ const fwvet_census_row *fwvet_scan_census(const fwvet_scan *scan, size_t *n);
 const fwvet_vulnerability *fwvet_scan_vulnerabilities(const fwvet_scan *scan,
                                                       size_t *n);
 
+/* The vulnerability database the components were matched against (the
+ * options' `vulndb`), or NULL when none was used. */
+const char *fwvet_scan_vulndb(const fwvet_scan *scan);
+
 /* Counts findings at or above `sev`. */
 size_t fwvet_scan_findings_at_least(const fwvet_scan *scan,
                                     fwvet_severity sev);

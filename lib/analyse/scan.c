@@ -421,6 +421,10 @@ const fwvet_component *fwvet_scan_components(const fwvet_scan *s,
   return s->inv.comps;
 }
 
+const char *fwvet_scan_vulndb(const fwvet_scan *s) {
+  return s->sink.opt.vulndb;
+}
+
 const fwvet_census_row *fwvet_scan_census(const fwvet_scan *s, size_t *n) {
   *n = s->inv.ncensus;
   return s->inv.census;

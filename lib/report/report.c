@@ -179,6 +179,15 @@ static json_t *json_summary(const counts *c) {
                    "file_bytes", (json_int_t)c->bytes);
 }
 
+/* The summary, and which vulnerability database was used (null: none,
+ * so "no vulnerabilities" means "not looked up"). */
+static json_t *json_scan_summary(const fwvet_scan *scan, const counts *c) {
+  json_t *o = json_summary(c);
+  if (o)
+    json_object_set_new(o, "vulndb", fwvet_json_str(fwvet_scan_vulndb(scan)));
+  return o;
+}
+
 static fwvet_status scan_json(const fwvet_scan *scan,
                               const fwvet_report_options *opt, FILE *out) {
   const fwvet_vfs *vfs = fwvet_scan_vfs(scan);
@@ -205,7 +214,7 @@ static fwvet_status scan_json(const fwvet_scan *scan,
                                 fwvet_json_eng_table(rows, nrows),
                                 "call_sites",
                                 fwvet_json_eng_table(crows, ncrows))) &&
-      !fwvet_json_set(root, "summary", json_summary(&c)))
+      !fwvet_json_set(root, "summary", json_scan_summary(scan, &c)))
     st = fwvet_json_write(root, out);
   json_decref(root);
   return st;

@@ -82,9 +82,11 @@ static void vulnerable_components(const fwvet_scan *scan, FILE *out) {
             c[i].name, c[i].version ? c[i].version : "(unknown)", count,
             count == 1 ? "y" : "ies", worst_name);
   }
-  if (!listed)
-    fprintf(out, "  none of %zu component%s%s\n", nc, nc == 1 ? "" : "s",
-            nv ? "" : " (no vulnerability database used, or no match)");
+  if (!listed && fwvet_scan_vulndb(scan))
+    fprintf(out, "  none of %zu component%s\n", nc, nc == 1 ? "" : "s");
+  else if (!listed)
+    fprintf(out, "  not known: no vulnerability database was used (make one "
+                 "with 'fwvet vulndb import'; --vulndb DB)\n");
 }
 
 typedef struct coverage {

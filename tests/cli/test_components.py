@@ -343,6 +343,9 @@ def check_vulns(s, tmp, img):
             os.path.join(fx, "osv-list.json"), env=env)
     r = T.fwvet(s, "scan", "--format", "json", img, env=env)
     rep = json.loads(r.stdout)
+    s.eq(rep["summary"].get("vulndb"),
+         os.path.join(xdg, "fwvet", "vulndb.sqlite"),
+         "summary.vulndb: the default database")
     got = sorted((v["id"], v["component"], v["version"], v["severity"],
                   v["cvss"], v["distro_may_fix"])
                  for v in rep["vulnerabilities"])
@@ -388,9 +391,14 @@ def main():
         r = T.fwvet(s, "scan", "--format", "json", img, env=env)
         s.check(("acme-agent", "7.1") not in by_key(json.loads(r.stdout)),
                 "acme-agent needs --signatures")
+        s.eq(rep["summary"].get("vulndb", "absent"), None,
+             "summary.vulndb: null without a database")
         r = T.fwvet(s, "scan", img, env=env)
         s.check("openssl            4 copies of 2 versions: 1.0.2k (3) "
                 "1.1.1w (1)" in r.stdout, "text: the census line",
+                r.stdout[:3000])
+        s.check("not known: no vulnerability database was used" in r.stdout,
+                "text: says no vulnerability database was used",
                 r.stdout[:3000])
         # A bad signature file is a usage error naming file and line.
         with open(sig, "a") as f:
