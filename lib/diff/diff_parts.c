@@ -200,6 +200,21 @@ static int walk(fwvet_diff *d, const keyed_item *b, size_t nb,
   return 0;
 }
 
+/* `walk` over two arrays of `size`-byte items whose provenance path is
+ * at `path_off`. */
+static int walk_arrays(fwvet_diff *d, const void *b, size_t nb,
+                       const void *a, size_t na, size_t size,
+                       size_t path_off,
+                       int (*fn)(fwvet_diff *, const char *, const void *,
+                                 const void *)) {
+  keyed_item *kb = by_key(d, b, nb, size, path_off);
+  keyed_item *ka = kb ? by_key(d, a, na, size, path_off) : NULL;
+  int rc = kb && ka ? walk(d, kb, nb, ka, na, fn) : -1;
+  free(kb);
+  free(ka);
+  return rc;
+}
+
 static unsigned props(const fwvet_eval_elf *e) {
   return (e->nx ? FWVET_HARDEN_NX : 0) | (e->pie ? FWVET_HARDEN_PIE : 0) |
          (e->canary ? FWVET_HARDEN_CANARY : 0) |
@@ -233,13 +248,8 @@ int diff_binaries(fwvet_diff *d) {
   size_t nb, na;
   const fwvet_eval_elf *eb = fwvet_eval_elfs(d->before, &nb);
   const fwvet_eval_elf *ea = fwvet_eval_elfs(d->after, &na);
-  size_t off = offsetof(fwvet_eval_elf, path);
-  keyed_item *kb = by_key(d, eb, nb, sizeof *eb, off);
-  keyed_item *ka = kb ? by_key(d, ea, na, sizeof *ea, off) : NULL;
-  int rc = kb && ka ? walk(d, kb, nb, ka, na, binary_pair) : -1;
-  free(kb);
-  free(ka);
-  return rc;
+  return walk_arrays(d, eb, nb, ea, na, sizeof *eb,
+                     offsetof(fwvet_eval_elf, path), binary_pair);
 }
 
 static int file_pair(fwvet_diff *d, const char *key, const void *bv,
@@ -264,13 +274,8 @@ int diff_files(fwvet_diff *d) {
   size_t nb, na;
   const fwvet_eval_file *fb = fwvet_eval_files(d->before, &nb);
   const fwvet_eval_file *fa = fwvet_eval_files(d->after, &na);
-  size_t off = offsetof(fwvet_eval_file, path);
-  keyed_item *kb = by_key(d, fb, nb, sizeof *fb, off);
-  keyed_item *ka = kb ? by_key(d, fa, na, sizeof *fa, off) : NULL;
-  int rc = kb && ka ? walk(d, kb, nb, ka, na, file_pair) : -1;
-  free(kb);
-  free(ka);
-  return rc;
+  return walk_arrays(d, fb, nb, fa, na, sizeof *fb,
+                     offsetof(fwvet_eval_file, path), file_pair);
 }
 
 /* --- the verdict */

@@ -26,18 +26,6 @@ import fwvtest as T
 # MD5 crypt of a random password: weak hash, not a default password.
 SUPPORT_HASH = "$1$fwvetsup$a6afxBq4ohdDebDXvLS7S1"
 
-# The library source of mkfirmware.sh, so the rebuilt libraries import
-# the same functions and only their version string changes.
-LIB_C = """#include <string.h>
-const char lib_version[] = BANNER;
-const char *lib_version_text(void) { return lib_version; }
-size_t lib_copy(char *dst, const char *src) {
-  strcpy(dst, src);
-  return strlen(dst);
-}
-"""
-
-
 def nvd_record(cve, criteria, score, severity, start=None, end=None):
     match = {"vulnerable": True, "criteria": criteria,
              "matchCriteriaId": "00000000-0000-4000-8000-%012d"
@@ -74,41 +62,19 @@ VULNS = [
 ]
 
 
-# The program source of mkfirmware.sh, likewise.
-PROG_C = """#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-const char fw_banner[] = BANNER;
-int main(int argc, char **argv) {
-  char name[32];
-  char line[128];
-  if (argc < 2) {
-    puts(fw_banner);
-    return 0;
-  }
-  strcpy(name, argv[1]);
-  sprintf(line, "%s: applet not found", name);
-  memcpy(name, line, sizeof name - 1);
-  name[sizeof name - 1] = '\\0';
-  puts(name);
-  return EXIT_FAILURE;
-}
-"""
+# mkfirmware.sh keeps the sources of its programs and libraries in
+# OUTDIR/parts/: rebuilt ones import the same functions and only their
+# version string or flags change.
 
-
-def _rebuild_httpd(root, tmp):
-    src = os.path.join(tmp, "prog.c")
-    with open(src, "w") as f:
-        f.write(PROG_C)
+def _rebuild_httpd(root, parts):
+    src = os.path.join(parts, "prog.c")
     T.sh(["cc", "-O2", "-fstack-protector-all", "-o",
           os.path.join(root, "usr", "sbin", "httpd"),
           '-DBANNER="lighttpd/1.4.45"', src], what="cc httpd")
 
 
-def _rebuild_libs(root, banner, tmp):
-    src = os.path.join(tmp, "lib.c")
-    with open(src, "w") as f:
-        f.write(LIB_C)
+def _rebuild_libs(root, banner, parts):
+    src = os.path.join(parts, "lib.c")
     for name in ("libcrypto.so.1.0.0", "libssl.so.1.0.0"):
         T.sh(["cc", "-O2", "-shared", "-fPIC", "-o",
               os.path.join(root, "usr", "lib", name),
@@ -148,8 +114,9 @@ def build(tmp):
     _edit(os.path.join(root, "etc", "inittab"),
           lambda t: "".join(l for l in t.splitlines(True)
                             if "telnetd" not in l))
-    _rebuild_libs(root, "OpenSSL 1.1.1w  11 Sep 2023", tmp)
-    _rebuild_httpd(root, tmp)
+    parts = os.path.join(tmp, "r1.0", "parts")
+    _rebuild_libs(root, "OpenSSL 1.1.1w  11 Sep 2023", parts)
+    _rebuild_httpd(root, parts)
     _edit(os.path.join(root, "etc", "passwd"),
           lambda t: t + "support:x:1002:1002:support:/tmp:/bin/sh\n")
     _edit(os.path.join(root, "etc", "shadow"),
