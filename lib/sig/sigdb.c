@@ -511,12 +511,18 @@ fwvet_status fwvet_sigdb_add_file(fwvet_sigdb **db, const char *path, char *err,
 
 fwvet_status fwvet_signatures_check(const char *path, char *err,
                                     size_t errcap) {
-  fwvet_sigdb *db = NULL;
-  fwvet_status st = fwvet_sigdb_add_builtin(&db, err, errcap);
+  /* Parsed after the built-in products (no name defined twice), and its
+   * own patterns compiled alone: the scan compiles everything together
+   * anyway, and the built-in patterns are known to compile. */
+  fwvet_sigdb *all = NULL, *own = NULL;
+  fwvet_status st = fwvet_sigdb_add_builtin(&all, err, errcap);
   if (!st)
-    st = fwvet_sigdb_add_file(&db, path, err, errcap);
+    st = fwvet_sigdb_add_file(&all, path, err, errcap);
   if (!st)
-    st = fwvet_sigdb_compile(db, err, errcap);
-  fwvet_sigdb_free(db);
+    st = fwvet_sigdb_add_file(&own, path, err, errcap);
+  if (!st)
+    st = fwvet_sigdb_compile(own, err, errcap);
+  fwvet_sigdb_free(all);
+  fwvet_sigdb_free(own);
   return st;
 }
